@@ -1,0 +1,1 @@
+"""Question bank files <-> validated specs <-> database: load (pure), sync, export."""

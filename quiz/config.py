@@ -1,0 +1,94 @@
+"""Configuration: defaults, then instance/config.py, then QUIZ_* environment, then DATABASE_URL.
+
+No Flask import: the CLI and the tests read configuration the same way the app does.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": DEV_SECRET_KEY,
+    # None means: a SQLite file `quiz.sqlite3` in the instance folder.
+    "DATABASE_URL": None,
+    "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    # None means: the question_bank/ folder shipped with the package.
+    "QUESTION_BANK_PATH": None,
+    "ANSWER_GRACE_SECONDS": 5,
+    "REVIEW_WINDOW_MINUTES": 30,
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "quiz@localhost",
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+
+ENV_PREFIX = "QUIZ_"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _coerce(name: str, raw: str, default: Any) -> Any:
+    """Environment values are text; give them the type of the default they replace."""
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{ENV_PREFIX}{name}={raw!r}: expected true or false")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{name}={raw!r}: expected a whole number") from None
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{name}={raw!r}: expected a number") from None
+    return raw
+
+
+def normalise_database_url(url: str) -> str:
+    """Plain `postgresql://` (and Heroku-style `postgres://`) URLs use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    environ = os.environ if environ is None else environ
+    config = dict(DEFAULTS)
+
+    instance_file = instance_path / "config.py"
+    if instance_file.is_file():
+        values = runpy.run_path(str(instance_file))
+        config.update({k: v for k, v in values.items() if k.isupper()})
+
+    for key, value in environ.items():
+        if key.startswith(ENV_PREFIX) and key != f"{ENV_PREFIX}INSTANCE_PATH":
+            name = key[len(ENV_PREFIX):]
+            config[name] = _coerce(name, value, DEFAULTS.get(name, config.get(name)))
+
+    if environ.get("DATABASE_URL"):
+        config["DATABASE_URL"] = environ["DATABASE_URL"]
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = sqlite_url(instance_path / "quiz.sqlite3")
+    config["DATABASE_URL"] = normalise_database_url(config["DATABASE_URL"])
+    return config

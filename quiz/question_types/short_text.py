@@ -1,0 +1,109 @@
+"""A few words, matched against accepted answers or a regular expression."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from quiz.question_types.base import AnswerError, Checker, ItemGrade, QuestionType
+
+DEFAULT_MAX_LENGTH = 200
+
+
+def tidy(text: str) -> str:
+    """Trim and collapse every run of whitespace to one space."""
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class ShortTextSpec:
+    prompt: str
+    explanation: str
+    accepted: tuple[str, ...] = ()
+    case_sensitive: bool = False
+    regex: str | None = None
+    max_length: int = DEFAULT_MAX_LENGTH
+
+    def matches(self, answer: str) -> bool:
+        answer = tidy(answer)
+        if self.case_sensitive:
+            if answer in (tidy(a) for a in self.accepted):
+                return True
+        elif answer.casefold() in (tidy(a).casefold() for a in self.accepted):
+            return True
+        if self.regex is None:
+            return False
+        flags = 0 if self.case_sensitive else re.IGNORECASE
+        return re.fullmatch(self.regex, answer, flags) is not None
+
+
+class ShortText(QuestionType):
+    name = "short_text"
+    label = "Short text"
+
+    def parse_definition(self, raw: Mapping[str, Any]) -> ShortTextSpec:
+        check = Checker(raw)
+        check.only({"prompt", "explanation", "accepted", "case_sensitive", "regex", "max_length"})
+        prompt, explanation = self.common(check)
+        case_sensitive = check.boolean("case_sensitive", False)
+        max_length = check.number("max_length", required=False, default=DEFAULT_MAX_LENGTH,
+                                  minimum=1, integer=True)
+        regex = check.text("regex", required=False, default=None)
+        if regex is not None:
+            if not regex.strip():
+                check.fail(("regex",), "must not be empty (leave it out instead)")
+            else:
+                try:
+                    re.compile(regex)
+                except re.error as exc:
+                    check.fail(("regex",), f"is not a valid regular expression: {exc}")
+        has_regex = check.raw.get("regex") is not None
+        accepted: list[str] = []
+        if check.raw.get("accepted") is None and not has_regex:
+            check.fail(("accepted",), "is required unless regex is given")
+        elif check.raw.get("accepted") is not None:
+            entries = check.sequence("accepted", min_items=0 if has_regex else 1)
+            for i, entry in enumerate(entries):
+                if not isinstance(entry, str) or not entry.strip():
+                    check.fail(("accepted", i), "must be non-empty text")
+                    continue
+                if max_length >= 1 and len(tidy(entry)) > max_length:
+                    # the candidate could never type it
+                    check.fail(("accepted", i), f"is longer than max_length ({max_length})")
+                accepted.append(entry)
+        check.done()
+        return ShortTextSpec(prompt, explanation, tuple(accepted), case_sensitive, regex, int(max_length))
+
+    def to_definition(self, spec: ShortTextSpec) -> dict[str, Any]:
+        return {
+            "prompt": spec.prompt,
+            "explanation": spec.explanation,
+            "accepted": list(spec.accepted),
+            "case_sensitive": spec.case_sensitive,
+            "regex": spec.regex,
+            "max_length": spec.max_length,
+        }
+
+    def normalise_answer(self, spec: ShortTextSpec, raw: Any) -> str | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            raise AnswerError("the answer must be text")
+        answer = tidy(raw)
+        if len(answer) > spec.max_length:
+            raise AnswerError(f"the answer has {len(answer)} characters; at most {spec.max_length} are allowed")
+        return answer or None
+
+    def grade(self, spec: ShortTextSpec, answer: Any, manual: Mapping[str, Any] | None = None) -> ItemGrade:
+        if answer is None:
+            return ItemGrade(0.0, 1.0, detail={"answered": False})
+        right = spec.matches(answer)
+        return ItemGrade(1.0 if right else 0.0, 1.0, detail={"correct": right})
+
+    def correct_answer(self, spec: ShortTextSpec) -> str | None:
+        return spec.accepted[0] if spec.accepted else None
+
+    def summarise(self, spec: ShortTextSpec, answer: Any) -> str:
+        return "(no answer)" if answer is None else answer
