@@ -332,7 +332,10 @@ def _warn_unfillable(bank: Bank) -> None:
         topics = {s.topic for a in track.assessments for s in a.blueprint}
         for assessment in track.assessments:
             missing = shortfalls(assessment.blueprint, pool)
-            if missing:
+            if missing and not pool:
+                bank.issues.append(BankIssue("warning", track.bank, 0, assessment.key,
+                                             "not offered to candidates: the track has no questions yet"))
+            elif missing:
                 detail = "; ".join(f"{s.describe()}: needs {s.count}, has {n}" for s, n in missing)
                 bank.issues.append(BankIssue(
                     "warning", track.bank, 0, assessment.key,

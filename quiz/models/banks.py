@@ -10,6 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.models.base import Base, utcnow
+from quiz.models.tracks import Track
 
 QUESTION_STATUSES = ("active", "retired")
 
@@ -27,6 +28,7 @@ class Question(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired_at: Mapped[datetime | None]
 
+    track: Mapped[Track] = relationship()
     versions: Mapped[list[QuestionVersion]] = relationship(
         back_populates="question", order_by="QuestionVersion.number")
 

@@ -1,0 +1,247 @@
+"""The `quiz` command: set-up, bank tools, users, serving."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import sys
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import click
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from quiz import __version__, migrate
+from quiz.auth.passwords import InvalidCredentialInput, check_password_strength, hash_password, normalise_email
+from quiz.bank.export import export_bank
+from quiz.bank.load import load_bank
+from quiz.bank.specs import Bank
+from quiz.bank.sync import SyncReport, sync_bank
+from quiz.config import DEV_SECRET_KEY, ConfigError, load_config
+from quiz.db import make_engine, make_session_factory
+from quiz.main.services import catalogue
+from quiz.models import AuditEntry, Question, QuestionVersion, Tier, User
+from quiz.paths import default_instance_path, question_bank_dir
+
+
+@dataclass
+class Context:
+    instance_path: Path
+
+    @cached_property
+    def config(self) -> dict:
+        try:
+            return load_config(self.instance_path)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.config["DATABASE_URL"], busy_timeout_ms=self.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    def session(self) -> Session:
+        return make_session_factory(self.engine)()
+
+    def bank_path(self) -> Path:
+        configured = self.config.get("QUESTION_BANK_PATH")
+        return Path(configured) if configured else question_bank_dir()
+
+    def require_schema(self) -> None:
+        if not migrate.is_up_to_date(self.engine):
+            raise click.ClickException("the database is not set up or not up to date: run `quiz init` first")
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="quiz")
+@click.option("--instance", "instance_path", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Instance folder (config.py, SQLite file). Default: QUIZ_INSTANCE_PATH or ./instance.")
+@click.pass_context
+def main(ctx: click.Context, instance_path: Path | None) -> None:
+    """quiz: a self-hosted assessment engine."""
+    if instance_path is not None:
+        os.environ["QUIZ_INSTANCE_PATH"] = str(instance_path.resolve())
+    ctx.obj = Context(instance_path.resolve() if instance_path else default_instance_path())
+
+
+def _print_issues(bank: Bank) -> None:
+    for issue in bank.issues:
+        colour = "red" if issue.severity == "error" else "yellow"
+        click.secho(str(issue), fg=colour, err=issue.severity == "error")
+
+
+def _print_report(report: SyncReport, *, verbose: bool = True) -> None:
+    click.echo(report.summary())
+    if verbose:
+        for label, keys in (("added", report.added), ("new version", report.new_versions),
+                            ("retired", report.retired), ("restored", report.restored)):
+            for key in keys:
+                click.echo(f"  {label}: {key}")
+        for item in report.settings_changed:
+            click.echo(f"  settings: {item}")
+
+
+def _ensure_secret_key(ctx: Context) -> None:
+    """A fresh install gets its own random key, so `quiz serve` works with nothing to configure."""
+    if ctx.config["SECRET_KEY"] != DEV_SECRET_KEY:
+        return
+    ctx.instance_path.mkdir(parents=True, exist_ok=True)
+    config_file = ctx.instance_path / "config.py"
+    with config_file.open("a", encoding="utf-8") as handle:
+        handle.write(f"# Written by `quiz init`: keep it secret, keep it stable (it signs sessions).\n"
+                     f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
+    config_file.chmod(0o600)
+    del ctx.config  # re-read with the new key
+    click.echo(f"Wrote a new SECRET_KEY to {config_file}")
+
+
+def _counts(session: Session) -> str:
+    questions = dict(session.execute(select(Question.status, func.count()).group_by(Question.status)).all())
+    versions = session.scalar(select(func.count()).select_from(QuestionVersion))
+    tiers = session.scalar(select(func.count()).select_from(Tier))
+    offered = [(track, entries) for track, entries in catalogue(session)]
+    lines = [f"{tiers} tiers, {len(offered)} tracks, {questions.get('active', 0)} active questions "
+             f"({questions.get('retired', 0)} retired, {versions} versions)"]
+    for track, entries in offered:
+        states = ", ".join(f"{e.assessment.kind} {'offered' if e.offered else 'NOT offered (bank too small)'}"
+                           for e in entries)
+        lines.append(f"  {track.name:<10} {track.tier.name:<13} {states}")
+    return "\n".join(lines)
+
+
+def run_init(ctx: Context) -> None:
+    _ensure_secret_key(ctx)
+    click.echo(f"Database: {ctx.engine.url.render_as_string(hide_password=True)}")
+    migrate.upgrade(ctx.engine)
+    click.echo(f"Schema at revision {migrate.current_revision(ctx.engine)}")
+    bank = load_bank(ctx.bank_path())
+    if not bank.ok:
+        _print_issues(bank)
+        raise click.ClickException(f"the question bank in {ctx.bank_path()} has errors; nothing was imported")
+    with ctx.session() as session:
+        report = sync_bank(session, bank)
+        session.commit()
+        click.echo(f"Question bank {ctx.bank_path()}: ", nl=False)
+        _print_report(report, verbose=False)
+        click.echo(_counts(session))
+
+
+@main.command()
+@pass_context
+def init(ctx: Context) -> None:
+    """Create or upgrade the database and load the question bank. Safe to run again."""
+    run_init(ctx)
+
+
+@main.group()
+def bank() -> None:
+    """Validate, import and export question banks."""
+
+
+@bank.command("validate")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def bank_validate(path: Path) -> None:
+    """Check a bank folder; list every error and warning. Exit status 1 on any error."""
+    loaded = load_bank(path)
+    _print_issues(loaded)
+    click.echo(f"{len(loaded.questions)} questions in {len(loaded.tracks)} tracks: "
+               f"{len(loaded.errors)} errors, {len(loaded.warnings)} warnings")
+    if not loaded.ok:
+        sys.exit(1)
+
+
+@bank.command("import")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change and write nothing.")
+@pass_context
+def bank_import(ctx: Context, path: Path, dry_run: bool) -> None:
+    """Import a bank folder: new keys added, changed questions versioned, missing keys retired."""
+    ctx.require_schema()
+    loaded = load_bank(path)
+    _print_issues(loaded)
+    if not loaded.ok:
+        raise click.ClickException(f"{len(loaded.errors)} error(s); nothing was imported")
+    with ctx.session() as session:
+        report = sync_bank(session, loaded)
+        if dry_run:
+            session.rollback()
+            click.echo("Dry run, nothing written. Would be: ", nl=False)
+        else:
+            session.commit()
+        _print_report(report)
+
+
+@bank.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@pass_context
+def bank_export(ctx: Context, directory: Path) -> None:
+    """Write the bank in the database to DIRECTORY (tracks.yaml + one file per track)."""
+    ctx.require_schema()
+    with ctx.session() as session:
+        files = export_bank(session, directory)
+    click.echo(f"Wrote {len(files)} files to {directory}")
+
+
+@main.command("create-admin")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_context
+def create_admin(ctx: Context, email: str, password_stdin: bool) -> None:
+    """Create an administrator account."""
+    ctx.require_schema()
+    try:
+        email = normalise_email(email)
+    except InvalidCredentialInput as exc:
+        raise click.BadParameter(str(exc), param_hint="EMAIL") from None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        check_password_strength(password, email)
+    except InvalidCredentialInput as exc:
+        raise click.ClickException(str(exc)) from None
+    with ctx.session() as session:
+        if session.scalar(select(User).where(User.email == email)) is not None:
+            raise click.ClickException(f"a user with the email {email} already exists")
+        user = User(email=email, password_hash=hash_password(password), role="admin")
+        session.add(user)
+        session.flush()
+        session.add(AuditEntry(actor_id=None, action="user.create", target_type="user", target_id=str(user.id),
+                               after={"email": email, "role": "admin", "via": "cli"}))
+        session.commit()
+    click.echo(f"Created admin {email}")
+
+
+def _needs_init(ctx: Context) -> bool:
+    if not migrate.is_up_to_date(ctx.engine):
+        return True
+    with ctx.session() as session:
+        return session.scalar(select(func.count()).select_from(Tier)) == 0
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Server worker processes (they share the database).")
+@pass_context
+def serve(ctx: Context, host: str, port: int, workers: int) -> None:
+    """Serve the app through gunicorn (runs `quiz init` first when the database needs it)."""
+    if ctx.config["SECRET_KEY"] == DEV_SECRET_KEY or _needs_init(ctx):
+        run_init(ctx)
+    gunicorn = shutil.which("gunicorn", path=os.pathsep.join([str(Path(sys.executable).parent),
+                                                                os.environ.get("PATH", "")]))
+    if gunicorn is None:
+        raise click.ClickException("gunicorn is not installed in this environment")
+    os.environ["QUIZ_INSTANCE_PATH"] = str(ctx.instance_path)
+    shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    click.echo(f"Serving quiz on http://{shown_host}:{port}/  ({workers} workers; Ctrl+C stops)")
+    sys.stdout.flush()
+    os.execv(gunicorn, [gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers),
+                        "--access-logfile", "-", "quiz.app:create_app()"])
