@@ -1,0 +1,46 @@
+"""`quiz serve` on a fresh instance initialises itself and answers on / through gunicorn."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_initialises_a_fresh_instance_and_answers(tmp_path: Path) -> None:
+    port = _free_port()
+    quiz = Path(sys.executable).parent / "quiz"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZ_") and k != "DATABASE_URL"}
+    process = subprocess.Popen(
+        [str(quiz), "--instance", str(tmp_path / "instance"), "serve", "--port", str(port), "--workers", "1"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        body = ""
+        for _ in range(150):  # up to ~30 s on a loaded machine
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    assert response.status == 200
+                    body = response.read().decode()
+                    break
+            except OSError:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.2)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        output = process.communicate(timeout=30)[0]
+    assert "Choose your track" in body, output
+    assert f"http://localhost:{port}/" in output
+    assert "SECRET_KEY" in (tmp_path / "instance" / "config.py").read_text()
+    assert (tmp_path / "instance" / "quiz.sqlite3").is_file()
