@@ -85,7 +85,7 @@ class AttemptScore:
 
 
 def score_attempt(items: Iterable[ScoredItem]) -> AttemptScore:
-    earned = possible = Decimal(0)
+    earned = possible = Decimal("0.00")
     pending = 0
     topics: dict[str, list[Decimal]] = {}
     for item in items:
@@ -109,7 +109,11 @@ def decide(score: AttemptScore, pass_mark: Number) -> Decision:
     """Pass when the rounded percentage reaches the pass mark (a tie passes)."""
     if not score.complete:
         raise ScoringPending(f"{score.pending} item(s) still need a grader")
-    mark = _dec(pass_mark)
-    if not Decimal(0) <= mark <= _HUNDRED:
-        raise ValueError(f"pass mark must be a percentage between 0 and 100, not {mark}")
+    try:
+        mark = _dec(pass_mark)
+        in_range = Decimal(0) <= mark <= _HUNDRED
+    except (ArithmeticError, TypeError, ValueError):
+        in_range = False
+    if isinstance(pass_mark, bool) or not in_range:
+        raise ValueError(f"pass mark must be a percentage between 0 and 100, not {pass_mark!r}")
     return "pass" if score.percent >= mark else "fail"
