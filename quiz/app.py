@@ -17,8 +17,10 @@ class InsecureConfiguration(RuntimeError):
     pass
 
 
+MIN_SECRET_KEY_LENGTH = 16
 SECRET_KEY_HELP = (
-    "quiz refuses to start with the development SECRET_KEY outside debug or testing. "
+    f"quiz refuses to start outside debug or testing with the development SECRET_KEY or one shorter "
+    f"than {MIN_SECRET_KEY_LENGTH} characters. Several servers sharing a database need the same key. "
     "Run `quiz init` (it writes a random key to instance/config.py), or set one yourself: "
     "export QUIZ_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
 )
@@ -31,7 +33,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(instance_path))
     app.config.update(test_config)
 
-    if app.config["SECRET_KEY"] == DEV_SECRET_KEY and not (app.debug or app.testing):
+    secret = app.config.get("SECRET_KEY") or ""
+    if (secret == DEV_SECRET_KEY or len(secret) < MIN_SECRET_KEY_LENGTH) and not (app.debug or app.testing):
         raise InsecureConfiguration(SECRET_KEY_HELP)
 
     init_db(app)

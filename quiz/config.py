@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
 }
 
 ENV_PREFIX = "QUIZ_"
+#: Flask's own switches: not in DEFAULTS (Flask sets them), but typed when given as QUIZ_DEBUG=false.
+_FLASK_BOOLEANS = {"DEBUG": False, "TESTING": False}
 
 
 class ConfigError(ValueError):
@@ -84,7 +86,7 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
     for key, value in environ.items():
         if key.startswith(ENV_PREFIX) and key != f"{ENV_PREFIX}INSTANCE_PATH":
             name = key[len(ENV_PREFIX):]
-            config[name] = _coerce(name, value, DEFAULTS.get(name, config.get(name)))
+            config[name] = _coerce(name, value, DEFAULTS.get(name, _FLASK_BOOLEANS.get(name, config.get(name))))
 
     if environ.get("DATABASE_URL"):
         config["DATABASE_URL"] = environ["DATABASE_URL"]

@@ -36,8 +36,10 @@ def make_track(session: Session, key: str | None = None) -> Track:
 
 
 def make_attempt(session: Session, user: User, assessment: Assessment, **values: object) -> Attempt:
-    attempt = Attempt(user=user, assessment=assessment, is_starter=assessment.kind == "starter", seed=42,
+    attempt = Attempt(user=user, assessment=assessment, seed=42,
                       started_at=T0, deadline_at=T0 + timedelta(minutes=assessment.time_limit_minutes),
+                      pass_mark=assessment.pass_mark, requires_confirmation=assessment.requires_confirmation,
+                      review_policy=dict(assessment.review_policy), accommodation_factor=user.accommodation_factor,
                       **values)
     session.add(attempt)
     session.flush()

@@ -61,3 +61,13 @@ def test_voided_status_and_voided_time_go_together(session: Session) -> None:
     attempt.status = "voided"  # without voided_at: refused
     with pytest.raises(IntegrityError):
         session.flush()
+
+
+def test_an_attempt_cannot_pretend_to_be_of_another_kind(session: Session) -> None:
+    """The one-starter index reads the attempt's copy of the kind; the database keeps it honest."""
+    track = make_track(session)
+    attempt = make_attempt(session, make_user(session), _specialist(track))
+    assert attempt.assessment_kind == "specialist"
+    attempt.assessment_kind = "starter"
+    with pytest.raises(IntegrityError):
+        session.flush()

@@ -44,6 +44,7 @@ def test_partial_unique_indexes_exist_after_migration(db_url: str) -> None:
         indexes = {ix["name"]: ix for ix in inspect(engine).get_indexes("attempts")}
         assert indexes["uq_attempts_one_starter_per_user"]["unique"]
         assert indexes["uq_attempts_one_per_assessment"]["unique"]
+        assert indexes["uq_attempts_one_per_assessment"]["column_names"] == ["user_id", "assessment_id"]
     finally:
         engine.dispose()
 
@@ -56,4 +57,55 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(sqlite_url: st
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 7000
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
+        engine.dispose()
+
+
+def _sqlite_fingerprint(connection) -> set[tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    import re
+
+    rows = connection.exec_driver_sql(
+        "SELECT type, tbl_name, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name != 'alembic_version'"
+    ).all()
+    found: set[tuple[str, ...]] = set()
+    for kind, table, name, sql in rows:
+        text_ = " ".join(sql.split())
+        if kind == "index":
+            found.add(("index", table, name, text_.split(" ON ", 1)[1].replace('"', "")))
+        else:
+            for check in re.findall(r"CONSTRAINT (\w+) CHECK \((.*?)\)(?:,| \)$)", text_):
+                found.add(("check", table, *check))
+            for fk in connection.exec_driver_sql(f'PRAGMA foreign_key_list("{table}")').all():
+                found.add(("fk", table, str(fk[2]), str(fk[3]), str(fk[4]), str(fk[6])))
+    return found
+
+
+def _postgres_fingerprint(connection) -> set[tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    indexes = connection.exec_driver_sql(
+        "SELECT tablename, indexname, indexdef FROM pg_indexes "
+        "WHERE schemaname = 'public' AND tablename != 'alembic_version'").all()
+    constraints = connection.exec_driver_sql(
+        "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+        "JOIN pg_namespace n ON n.oid = c.connamespace "
+        "WHERE n.nspname = 'public' AND c.conrelid::regclass::text != 'alembic_version'").all()
+    return {("index", *map(str, row)) for row in indexes} | {("constraint", *map(str, row)) for row in constraints}
+
+
+def test_migrated_schema_has_exactly_the_models_constraints_and_index_predicates(db_url: str) -> None:
+    """compare_metadata ignores CHECK constraints and partial-index WHERE clauses, where the
+    one-attempt rules live; compare the database's own DDL of both ways of building it."""
+    engine = make_engine(db_url)
+    fingerprint = _sqlite_fingerprint if engine.dialect.name == "sqlite" else _postgres_fingerprint
+    try:
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            migrated = fingerprint(connection)
+        migrate.downgrade(engine, "base")
+        Base.metadata.create_all(engine)
+        with engine.connect() as connection:
+            modelled = fingerprint(connection)
+        assert migrated == modelled
+        starter = [f for f in migrated if "uq_attempts_one_starter_per_user" in f]
+        assert starter and "'starter'" in str(starter) and "voided_at IS NULL" in str(starter)
+    finally:
+        Base.metadata.drop_all(engine)
         engine.dispose()

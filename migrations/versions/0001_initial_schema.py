@@ -47,8 +47,8 @@ def upgrade() -> None:
     sa.Column('action', sa.String(length=64), nullable=False),
     sa.Column('target_type', sa.String(length=64), nullable=False),
     sa.Column('target_id', sa.String(length=64), nullable=True),
-    sa.Column('before', sa.JSON(), nullable=True),
-    sa.Column('after', sa.JSON(), nullable=True),
+    sa.Column('before', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('after', sa.JSON(none_as_null=True), nullable=True),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_log_actor_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
     )
@@ -108,6 +108,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['tier_id'], ['tiers.id'], name=op.f('fk_assessments_tier_id_tiers')),
     sa.ForeignKeyConstraint(['track_id'], ['tracks.id'], name=op.f('fk_assessments_track_id_tracks')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assessments')),
+    sa.UniqueConstraint('id', 'kind', name=op.f('uq_assessments_id_kind')),
     sa.UniqueConstraint('key', name=op.f('uq_assessments_key')),
     sa.UniqueConstraint('track_id', 'kind', name=op.f('uq_assessments_track_id_kind'))
     )
@@ -130,13 +131,17 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('assessment_id', sa.Integer(), nullable=False),
-    sa.Column('is_starter', sa.Boolean(), nullable=False),
+    sa.Column('assessment_kind', sa.String(length=16), nullable=False),
     sa.Column('seed', sa.BigInteger(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('started_at', quiz.models.base.UTCDateTime(), nullable=False),
     sa.Column('deadline_at', quiz.models.base.UTCDateTime(), nullable=False),
     sa.Column('submitted_at', quiz.models.base.UTCDateTime(), nullable=True),
     sa.Column('submit_reason', sa.String(length=16), nullable=True),
+    sa.Column('pass_mark', sa.Numeric(precision=5, scale=2), nullable=False),
+    sa.Column('requires_confirmation', sa.Boolean(), nullable=False),
+    sa.Column('review_policy', sa.JSON(), nullable=False),
+    sa.Column('accommodation_factor', sa.Numeric(precision=4, scale=2), nullable=False),
     sa.Column('score_points', sa.Numeric(precision=10, scale=2), nullable=True),
     sa.Column('score_possible', sa.Numeric(precision=10, scale=2), nullable=True),
     sa.Column('score_percent', sa.Numeric(precision=5, scale=2), nullable=True),
@@ -150,13 +155,12 @@ def upgrade() -> None:
     sa.Column('voided_at', quiz.models.base.UTCDateTime(), nullable=True),
     sa.Column('voided_reason', sa.Text(), nullable=True),
     sa.Column('voided_by_id', sa.Integer(), nullable=True),
-    sa.Column('signals', sa.JSON(), nullable=False),
     sa.CheckConstraint("(status = 'voided') = (voided_at IS NOT NULL)", name=op.f('ck_attempts_voided_consistent')),
     sa.CheckConstraint("decision IN ('pass', 'fail')", name=op.f('ck_attempts_decision')),
     sa.CheckConstraint("status IN ('in_progress', 'submitted', 'decided', 'voided')", name=op.f('ck_attempts_status')),
     sa.CheckConstraint("submit_reason IN ('candidate', 'deadline', 'sweep')", name=op.f('ck_attempts_submit_reason')),
     sa.CheckConstraint('deadline_at > started_at', name=op.f('ck_attempts_deadline_after_start')),
-    sa.ForeignKeyConstraint(['assessment_id'], ['assessments.id'], name=op.f('fk_attempts_assessment_id_assessments')),
+    sa.ForeignKeyConstraint(['assessment_id', 'assessment_kind'], ['assessments.id', 'assessments.kind'], name='fk_attempts_assessment_kind'),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_attempts_decided_by_id_users')),
     sa.ForeignKeyConstraint(['tier_id'], ['tiers.id'], name=op.f('fk_attempts_tier_id_tiers')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_attempts_user_id_users')),
@@ -167,7 +171,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_attempts_assessment_id'), ['assessment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attempts_user_id'), ['user_id'], unique=False)
         batch_op.create_index('uq_attempts_one_per_assessment', ['user_id', 'assessment_id'], unique=True, sqlite_where=sa.text('voided_at IS NULL'), postgresql_where=sa.text('voided_at IS NULL'))
-        batch_op.create_index('uq_attempts_one_starter_per_user', ['user_id'], unique=True, sqlite_where=sa.text('is_starter AND voided_at IS NULL'), postgresql_where=sa.text('is_starter AND voided_at IS NULL'))
+        batch_op.create_index('uq_attempts_one_starter_per_user', ['user_id'], unique=True, sqlite_where=sa.text("assessment_kind = 'starter' AND voided_at IS NULL"), postgresql_where=sa.text("assessment_kind = 'starter' AND voided_at IS NULL"))
 
     op.create_table('question_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -196,14 +200,14 @@ def upgrade() -> None:
     sa.Column('attempt_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('question_version_id', sa.Integer(), nullable=False),
-    sa.Column('option_order', sa.JSON(), nullable=True),
-    sa.Column('answer', sa.JSON(), nullable=True),
+    sa.Column('option_order', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('answer', sa.JSON(none_as_null=True), nullable=True),
     sa.Column('answer_seq', sa.Integer(), nullable=False),
     sa.Column('saved_at', quiz.models.base.UTCDateTime(), nullable=True),
     sa.Column('flagged', sa.Boolean(), nullable=False),
     sa.Column('points_awarded', sa.Numeric(precision=8, scale=2), nullable=True),
     sa.Column('pending', sa.Boolean(), nullable=False),
-    sa.Column('manual_scores', sa.JSON(), nullable=True),
+    sa.Column('manual_scores', sa.JSON(none_as_null=True), nullable=True),
     sa.Column('graded_at', quiz.models.base.UTCDateTime(), nullable=True),
     sa.Column('grader_id', sa.Integer(), nullable=True),
     sa.Column('grader_comment', sa.Text(), nullable=True),
@@ -215,13 +219,32 @@ def upgrade() -> None:
     sa.UniqueConstraint('attempt_id', 'position', name=op.f('uq_attempt_items_attempt_id_position'))
     )
     with op.batch_alter_table('attempt_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attempt_items_pending'), ['pending'], unique=False)
         batch_op.create_index(batch_op.f('ix_attempt_items_question_version_id'), ['question_version_id'], unique=False)
+
+    op.create_table('attempt_signals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=True),
+    sa.Column('detail', sa.JSON(none_as_null=True), nullable=True),
+    sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_attempt_signals_attempt_id_attempts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attempt_signals'))
+    )
+    with op.batch_alter_table('attempt_signals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attempt_signals_attempt_id'), ['attempt_id'], unique=False)
 
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('attempt_signals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attempt_signals_attempt_id'))
+
+    op.drop_table('attempt_signals')
     with op.batch_alter_table('attempt_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attempt_items_question_version_id'))
+        batch_op.drop_index(batch_op.f('ix_attempt_items_pending'))
 
     op.drop_table('attempt_items')
     with op.batch_alter_table('question_versions', schema=None) as batch_op:
@@ -229,7 +252,7 @@ def downgrade() -> None:
 
     op.drop_table('question_versions')
     with op.batch_alter_table('attempts', schema=None) as batch_op:
-        batch_op.drop_index('uq_attempts_one_starter_per_user', sqlite_where=sa.text('is_starter AND voided_at IS NULL'), postgresql_where=sa.text('is_starter AND voided_at IS NULL'))
+        batch_op.drop_index('uq_attempts_one_starter_per_user', sqlite_where=sa.text("assessment_kind = 'starter' AND voided_at IS NULL"), postgresql_where=sa.text("assessment_kind = 'starter' AND voided_at IS NULL"))
         batch_op.drop_index('uq_attempts_one_per_assessment', sqlite_where=sa.text('voided_at IS NULL'), postgresql_where=sa.text('voided_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_attempts_user_id'))
         batch_op.drop_index(batch_op.f('ix_attempts_assessment_id'))

@@ -47,6 +47,8 @@ class Assessment(Base):
     __tablename__ = "assessments"
     __table_args__ = (
         UniqueConstraint("track_id", "kind"),
+        # Target of the attempts' (assessment_id, assessment_kind) foreign key.
+        UniqueConstraint("id", "kind"),
         CheckConstraint(f"kind IN {ASSESSMENT_KINDS!r}", name="kind"),
         CheckConstraint("time_limit_minutes > 0", name="time_limit"),
         CheckConstraint("questions_drawn > 0", name="questions_drawn"),

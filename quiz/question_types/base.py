@@ -277,15 +277,26 @@ def count_words(text: str) -> int:
     return len(text.split())
 
 
+#: Hard cap of a written answer. The word limit is not enforced when saving: refusing an
+#: autosave would drop the candidate's latest text, so text over the limit is kept and flagged
+#: to the grader instead (see `word_limit_detail`).
+MAX_WRITTEN_CHARACTERS = 50_000
+
+
 def written_text(raw: Any, max_words: int | None, what: str = "the answer") -> str:
-    """A written answer (essay, justification), refused when over its word limit."""
+    """A written answer (essay, justification): any text up to the hard cap."""
     if not isinstance(raw, str):
         raise AnswerError(f"{what} must be text")
-    if max_words is not None:
-        words = count_words(raw)
-        if words > max_words:
-            raise AnswerError(f"{what} has {words} words; at most {max_words} are allowed")
+    if len(raw) > MAX_WRITTEN_CHARACTERS:
+        raise AnswerError(f"{what} is {len(raw)} characters long; at most {MAX_WRITTEN_CHARACTERS} can be saved")
     return raw
+
+
+def word_limit_detail(text: str | None, min_words: int, max_words: int | None) -> dict[str, Any]:
+    """Word count and whether it is outside the limits, for the grader to see."""
+    words = count_words(text or "")
+    return {"words": words, "under_min_words": bool(text) and words < min_words,
+            "over_max_words": max_words is not None and words > max_words}
 
 
 def grade_written(rubric: Sequence[RubricCriterion], text: str | None,

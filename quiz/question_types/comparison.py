@@ -20,6 +20,7 @@ from quiz.question_types.base import (
     grade_written,
     rubric_to_definition,
     rubric_total,
+    word_limit_detail,
     written_text,
 )
 
@@ -172,7 +173,8 @@ class Comparison(QuestionType):
                 ratings += spec.rating_points / 2
         justification = grade_written(spec.rubric, answer.get("justification"), manual)
         earned = choice + ratings + (justification or 0.0)
-        detail = {"choice": choice, "ratings": ratings, "justification": justification}
+        detail = {"choice": choice, "ratings": ratings, "justification": justification,
+                  **word_limit_detail(answer.get("justification"), spec.min_words, spec.max_words)}
         return ItemGrade(earned, possible, pending=justification is None, detail=detail)
 
     def correct_answer(self, spec: ComparisonSpec) -> dict[str, Any]:

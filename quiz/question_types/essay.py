@@ -15,6 +15,7 @@ from quiz.question_types.base import (
     grade_written,
     rubric_to_definition,
     rubric_total,
+    word_limit_detail,
     written_text,
 )
 
@@ -61,7 +62,7 @@ class Essay(QuestionType):
         if answer is None:
             return ItemGrade(0.0, possible, detail={"answered": False})
         earned = grade_written(spec.rubric, answer, manual)
-        detail = {"words": count_words(answer)}
+        detail = word_limit_detail(answer, spec.min_words, spec.max_words)
         if earned is None:
             return ItemGrade(0.0, possible, pending=True, detail=detail)
         return ItemGrade(earned, possible, detail=detail)

@@ -56,3 +56,9 @@ def test_bad_environment_values_say_what_is_wrong(tmp_path: Path, name: str, val
 def test_boolean_environment_values(tmp_path: Path) -> None:
     assert load_config(tmp_path, environ={"QUIZ_MAIL_USE_TLS": "yes"})["MAIL_USE_TLS"] is True
     assert load_config(tmp_path, environ={"QUIZ_MAIL_USE_TLS": "0"})["MAIL_USE_TLS"] is False
+
+
+def test_flask_switches_from_the_environment_are_booleans(tmp_path: Path) -> None:
+    # a string "false" would be truthy and switch debug on
+    config = load_config(tmp_path, environ={"QUIZ_DEBUG": "false", "QUIZ_TESTING": "0"})
+    assert config["DEBUG"] is False and config["TESTING"] is False

@@ -31,9 +31,9 @@ def test_refuses_the_development_secret_key_outside_debug_and_testing(tmp_path: 
 def test_instance_config_file_is_read(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("QUIZ_SECRET_KEY", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    (tmp_path / "config.py").write_text("SECRET_KEY = 'instance-secret'\n")
+    (tmp_path / "config.py").write_text("SECRET_KEY = 'instance-secret-0123456789'\n")
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
-    assert app.config["SECRET_KEY"] == "instance-secret"
+    assert app.config["SECRET_KEY"] == "instance-secret-0123456789"
     assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'quiz.sqlite3'}"
     assert app.instance_path == str(tmp_path)
 
@@ -62,3 +62,13 @@ def test_health_and_not_found(tmp_path: Path, sqlite_engine, sqlite_url) -> None
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "nothing at this address" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("environ", [{"QUIZ_DEBUG": "false"}, {"QUIZ_TESTING": "0"}, {"QUIZ_SECRET_KEY": ""},
+                                     {"QUIZ_SECRET_KEY": "short"}])
+def test_no_environment_spelling_starts_with_a_weak_key(tmp_path: Path, monkeypatch, environ) -> None:
+    monkeypatch.delenv("QUIZ_SECRET_KEY", raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(InsecureConfiguration):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
