@@ -79,7 +79,8 @@ def _print_report(report: SyncReport, *, verbose: bool = True) -> None:
     click.echo(report.summary())
     if verbose:
         for label, keys in (("added", report.added), ("new version", report.new_versions),
-                            ("retired", report.retired), ("restored", report.restored)):
+                            ("retired", report.retired), ("restored", report.restored),
+                            ("moved to another track", report.moved)):
             for key in keys:
                 click.echo(f"  {label}: {key}")
         for item in report.settings_changed:

@@ -281,11 +281,14 @@ def _question(f: _File, node: LineDict, where: tuple[str | int, ...], track: str
         keys[key] = f.name
     label = key or format_path(where)
     type_name = node.get("type")
-    try:
-        question_type = get_type(type_name) if isinstance(type_name, str) else get_type(str(type_name))
-    except KeyError as exc:
-        f.error(where + ("type",), str(exc), field=f"{label}.type")
-        question_type = None
+    question_type = None
+    if type_name is None:
+        f.error(where + ("type",), "is required", field=f"{label}.type")
+    else:
+        try:
+            question_type = get_type(str(type_name))
+        except KeyError as exc:
+            f.error(where + ("type",), str(exc), field=f"{label}.type")
     topic = _text(f, node, "topic", where)
     difficulty = _int(f, node, "difficulty", where, low=1, high=5)
     points = _decimal(f, node, "points", where, low=Decimal(0), high=Decimal(100), low_exclusive=True)

@@ -4,7 +4,8 @@
 - changed content of a known key becomes a new version (the old one is kept,
   and attempts that showed it keep showing it);
 - a key gone from a loaded track file is retired, never deleted;
-- a retired key that comes back is restored (with a new version if it changed).
+- a retired key that comes back is restored (with a new version if it changed);
+- a known key found in another track's file moves to that track (reported as moved).
 """
 
 from __future__ import annotations
@@ -33,17 +34,21 @@ class SyncReport:
     new_versions: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    #: known keys now in another track's file (their content may be unchanged)
+    moved: list[str] = field(default_factory=list)
     unchanged: int = 0
     #: tiers, tracks and assessments created or changed, as "kind key"
     settings_changed: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.new_versions or self.retired or self.restored or self.settings_changed)
+        return bool(self.added or self.new_versions or self.retired or self.restored or self.moved
+                    or self.settings_changed)
 
     def summary(self) -> str:
+        moved = f", {len(self.moved)} moved to another track" if self.moved else ""
         return (f"{len(self.added)} added, {len(self.new_versions)} new versions, "
-                f"{len(self.retired)} retired, {len(self.restored)} restored, {self.unchanged} unchanged; "
+                f"{len(self.retired)} retired, {len(self.restored)} restored, {self.unchanged} unchanged{moved}; "
                 f"{len(self.settings_changed)} tier/track/assessment settings changed")
 
 
@@ -121,7 +126,9 @@ def _sync_questions(session: Session, bank: Bank, tracks: dict[str, Track], repo
             session.add(_new_version(question, spec, 1, actor_id))
             report.added.append(spec.key)
             continue
-        question.track = tracks[spec.track]
+        if question.track_id != tracks[spec.track].id:
+            question.track = tracks[spec.track]
+            report.moved.append(spec.key)
         changed = question.current.content_hash != spec.content_hash
         if changed:
             session.add(_new_version(question, spec, question.current.number + 1, actor_id))
@@ -155,6 +162,7 @@ def sync_bank(session: Session, bank: Bank, *, actor_id: int | None = None) -> S
         session.add(AuditEntry(
             actor_id=actor_id, action="bank.import", target_type="bank", target_id=None,
             after={"added": report.added, "new_versions": report.new_versions, "retired": report.retired,
-                   "restored": report.restored, "settings_changed": report.settings_changed}))
+                   "restored": report.restored, "moved": report.moved,
+                   "settings_changed": report.settings_changed}))
     session.flush()
     return report

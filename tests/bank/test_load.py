@@ -167,6 +167,15 @@ def test_duplicate_yaml_key_in_a_question(tmp_path):
     assert "twice" in error.message
 
 
+def test_missing_type_is_reported_as_required(tmp_path):
+    text = bf.track_file("alpha", bf.single_choice("q-001"), bf.single_choice("q-002"))
+    text = text.replace("  - key: q-002\n    type: single_choice\n", "  - key: q-002\n")
+    error = only_error(load_bank(bf.write_bank(tmp_path, bf.tracks_yaml(), {"alpha.yaml": text})))
+    # no `type:` line: the question's own line
+    assert (error.file, error.line, error.field, error.message) == (
+        "alpha.yaml", bf.line_no(text, "key: q-002"), "q-002.type", "is required")
+
+
 # --- the minimal bank, and errors in tracks.yaml -----------------------------------------------
 
 def test_minimal_bank_is_clean(tmp_path):
