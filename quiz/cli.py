@@ -6,12 +6,15 @@ import os
 import secrets
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import click
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
 
 from quiz import __version__, migrate
@@ -19,7 +22,7 @@ from quiz.auth.passwords import InvalidCredentialInput, check_password_strength,
 from quiz.bank.export import export_bank
 from quiz.bank.load import load_bank
 from quiz.bank.specs import Bank
-from quiz.bank.sync import SyncReport, sync_bank
+from quiz.bank.sync import BankConflict, SyncReport, sync_bank
 from quiz.config import DEV_SECRET_KEY, ConfigError, load_config
 from quiz.db import make_engine, make_session_factory
 from quiz.main.services import catalogue
@@ -55,9 +58,27 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
+INIT_LOCK_ID = 7_164_921_380  # any constant; names the "quiz init" advisory lock
 
 
-@click.group()
+class QuizGroup(click.Group):
+    """Turns the failures an operator can fix (database unreachable, bad URL, bank conflicts)
+    into one clear line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BankConflict as exc:
+            raise click.ClickException(f"{exc} Nothing was imported.") from None
+        except (OperationalError, InterfaceError) as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise click.ClickException(f"cannot use the database: {reason}") from None
+        except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
+            raise click.ClickException(
+                f"DATABASE_URL is not usable ({exc}); use sqlite:///PATH or postgresql://USER@HOST/DB") from None
+
+
+@click.group(cls=QuizGroup)
 @click.version_option(__version__, prog_name="quiz")
 @click.option("--instance", "instance_path", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Instance folder (config.py, SQLite file). Default: QUIZ_INSTANCE_PATH or ./instance.")
@@ -91,12 +112,14 @@ def _ensure_secret_key(ctx: Context) -> None:
     """A fresh install gets its own random key, so `quiz serve` works with nothing to configure."""
     if ctx.config["SECRET_KEY"] != DEV_SECRET_KEY:
         return
-    ctx.instance_path.mkdir(parents=True, exist_ok=True)
+    ctx.instance_path.mkdir(parents=True, exist_ok=True, mode=0o700)
     config_file = ctx.instance_path / "config.py"
-    with config_file.open("a", encoding="utf-8") as handle:
-        handle.write(f"# Written by `quiz init`: keep it secret, keep it stable (it signs sessions).\n"
+    # Created private from the first byte, never readable by others even for a moment.
+    descriptor = os.open(config_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+        handle.write(f"# Written by `quiz init`: keep it secret, keep it stable (it signs sessions;\n"
+                     f"# several servers sharing one database need the same key).\n"
                      f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
-    config_file.chmod(0o600)
     del ctx.config  # re-read with the new key
     click.echo(f"Wrote a new SECRET_KEY to {config_file}")
 
@@ -115,9 +138,29 @@ def _counts(session: Session) -> str:
     return "\n".join(lines)
 
 
+@contextmanager
+def _init_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, servers starting together run init one after another, not at once."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({INIT_LOCK_ID})")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"SELECT pg_advisory_unlock({INIT_LOCK_ID})")
+            connection.commit()
+
+
 def run_init(ctx: Context) -> None:
     _ensure_secret_key(ctx)
     click.echo(f"Database: {ctx.engine.url.render_as_string(hide_password=True)}")
+    with _init_lock(ctx.engine):
+        _migrate_and_load(ctx)
+
+
+def _migrate_and_load(ctx: Context) -> None:
     migrate.upgrade(ctx.engine)
     click.echo(f"Schema at revision {migrate.current_revision(ctx.engine)}")
     bank = load_bank(ctx.bank_path())

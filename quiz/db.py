@@ -7,6 +7,8 @@ the lock instead of failing at once), and foreign keys enforced.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -24,10 +26,13 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15000, **kwargs: Any) -> Eng
         return create_engine(url, **kwargs)
 
     database = make_url(url).database
-    if database and database != ":memory:":
-        from pathlib import Path
-
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            # The file holds password hashes: private from its creation (SQLite gives its
+            # -wal and -shm files the same permissions).
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000}, **kwargs)
 
     @event.listens_for(engine, "connect")

@@ -29,6 +29,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 QUESTION_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 COMMON_QUESTION_FIELDS = ("key", "type", "topic", "difficulty", "points")
 MAX_TIME_LIMIT_MINUTES = 600
+CENT = Decimal("0.01")
 
 
 class _File:
@@ -41,11 +42,15 @@ class _File:
     def __init__(self, bank: Bank, name: str):
         self.bank, self.name = bank, name
         self.root: Any = None
+        #: path of a question -> its key, so every error of a question is labelled by its key
+        self.labels: dict[tuple[str | int, ...], str] = {}
 
     def error(self, path: tuple[str | int, ...], message: str, *, field: str | None = None) -> None:
         self._add("error", path, message, field)
 
     def _add(self, severity: Any, path: tuple[str | int, ...], message: str, field: str | None) -> None:
+        if field is None and path[:2] in self.labels:
+            field = f"{self.labels[path[:2]]}.{format_path(path[2:])}"
         shown = field if field is not None else (format_path(path) if path else "")
         self.bank.issues.append(BankIssue(severity, self.name, line_of(self.root, path), shown, message))
 
@@ -100,15 +105,22 @@ def _int(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, .
 
 def _decimal(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, ...], *,
              low: Decimal, high: Decimal, low_exclusive: bool = False) -> Decimal:
+    """A number stored with 2 decimals: more precision would be rounded away in the database,
+    and every later import would see a change that is not there."""
     value = node.get(name)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         f.error(where + (name,), "must be a number" if value is not None else "is required")
         return low
     number = Decimal(str(value))
+    if not number.is_finite():
+        f.error(where + (name,), "must be a finite number")
+        return low
+    if number != number.quantize(CENT):
+        f.error(where + (name,), "must have at most 2 decimal places")
     if number > high or number < low or (low_exclusive and number == low):
         bound = f"greater than {low}" if low_exclusive else f"at least {low}"
         f.error(where + (name,), f"must be {bound} and at most {high}")
-    return number
+    return number.quantize(CENT)
 
 
 def _bool(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, ...], default: bool) -> bool:
@@ -225,8 +237,8 @@ def _assessments(f: _File, track: LineDict, track_where: tuple[str | int, ...], 
         if kind and kind not in ("starter", "specialist"):
             f.error(where + ("kind",), "must be starter or specialist")
         tier = node.get("tier")
-        if tier is not None and tier not in tier_keys:
-            f.error(where + ("tier",), f"unknown tier {tier!r}")
+        if tier is not None and (not isinstance(tier, str) or tier not in tier_keys):
+            f.error(where + ("tier",), f"unknown tier {tier!r} (tiers: {', '.join(sorted(tier_keys))})")
         specs.append(AssessmentSpec(
             key=key, kind=kind, title=_text(f, node, "title", where),
             time_limit_minutes=_int(f, node, "time_limit_minutes", where, low=1, high=MAX_TIME_LIMIT_MINUTES),
@@ -257,8 +269,10 @@ def _tracks(f: _File, doc: LineDict, bank: Bank) -> None:
         if tier and tier not in tier_keys:
             f.error(where + ("tier",), f"unknown tier {tier!r} (tiers: {', '.join(sorted(tier_keys))})")
         bank_file = _text(f, node, "bank", where)
-        if bank_file and (Path(bank_file).name != bank_file or not bank_file.endswith((".yaml", ".yml"))):
-            f.error(where + ("bank",), "must be a .yaml file name in the bank folder")
+        if bank_file and (Path(bank_file).name != bank_file or not bank_file.endswith((".yaml", ".yml"))
+                          or bank_file == TRACKS_FILE):
+            f.error(where + ("bank",), f"must be the name of a .yaml file in the bank folder, other than {TRACKS_FILE}")
+            bank_file = ""  # never read a file outside the bank folder
         elif bank_file in banks:
             f.error(where + ("bank",), f"{bank_file} is the bank of another track too")
         banks.add(bank_file)
@@ -280,15 +294,18 @@ def _question(f: _File, node: LineDict, where: tuple[str | int, ...], track: str
     else:
         keys[key] = f.name
     label = key or format_path(where)
+    f.labels[where] = label
     type_name = node.get("type")
     question_type = None
     if type_name is None:
-        f.error(where + ("type",), "is required", field=f"{label}.type")
+        f.error(where + ("type",), "is required")
+    elif not isinstance(type_name, str):
+        f.error(where + ("type",), "must be the name of a question type")
     else:
         try:
-            question_type = get_type(str(type_name))
+            question_type = get_type(type_name)
         except KeyError as exc:
-            f.error(where + ("type",), str(exc), field=f"{label}.type")
+            f.error(where + ("type",), str(exc))
     topic = _text(f, node, "topic", where)
     difficulty = _int(f, node, "difficulty", where, low=1, high=5)
     points = _decimal(f, node, "points", where, low=Decimal(0), high=Decimal(100), low_exclusive=True)
@@ -299,11 +316,11 @@ def _question(f: _File, node: LineDict, where: tuple[str | int, ...], track: str
             definition = question_type.to_definition(question_type.parse_definition(raw))
         except DefinitionError as exc:
             for problem in exc.problems:
-                f.error(where + problem.path, problem.message, field=f"{label}.{format_path(problem.path)}")
+                f.error(where + problem.path, problem.message)
     if len(f.bank.errors) > errors_before:
         return None
     return QuestionSpec(key=key, track=track, type=str(type_name), topic=topic, difficulty=difficulty,
-                        points=points.quantize(Decimal("0.01")), definition=definition,
+                        points=points, definition=definition,
                         file=f.name, line=node.line)
 
 

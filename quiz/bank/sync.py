@@ -11,13 +11,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from quiz.bank.specs import AssessmentSpec, Bank, QuestionSpec, TierSpec, TrackSpec
+CENT = Decimal("0.01")
+
+from quiz.bank.specs import AssessmentSpec, Bank, QuestionSpec, TierSpec, TrackSpec, content_hash
+from quiz.question_types import DefinitionError, get_type
 from quiz.models import Assessment, AuditEntry, Question, QuestionVersion, Tier, Track
 from quiz.models.base import utcnow
+
+
+class BankConflict(ValueError):
+    """The files contradict what the database must keep (e.g. an assessment changing kind)."""
 
 
 class BankInvalid(ValueError):
@@ -83,7 +91,8 @@ def _assessment_values(spec: AssessmentSpec, track_tier: Tier, tiers: dict[str, 
     }
 
 
-def _sync_track(session: Session, spec: TrackSpec, tiers: dict[str, Tier], report: SyncReport) -> Track:
+def _sync_track(session: Session, spec: TrackSpec, tiers: dict[str, Tier], listed: set[str],
+                report: SyncReport) -> Track:
     track = session.scalar(select(Track).where(Track.key == spec.key))
     values = {"name": spec.name, "description": spec.description, "tier": tiers[spec.tier],
               "position": spec.position, "bank_file": spec.bank, "active": True}
@@ -94,20 +103,67 @@ def _sync_track(session: Session, spec: TrackSpec, tiers: dict[str, Tier], repor
     elif _assign(track, values):
         report.settings_changed.append(f"track {spec.key}")
     for assessment_spec in spec.assessments:
-        assessment = session.scalar(select(Assessment).where(Assessment.key == assessment_spec.key))
-        values = _assessment_values(assessment_spec, tiers[spec.tier], tiers)
-        if assessment is None:
-            session.add(Assessment(key=assessment_spec.key, track=track, **values))
-            report.settings_changed.append(f"assessment {assessment_spec.key}")
-        elif _assign(assessment, {"track": track, **values}):
-            report.settings_changed.append(f"assessment {assessment_spec.key}")
+        _sync_assessment(session, track, assessment_spec, _assessment_values(assessment_spec, tiers[spec.tier], tiers),
+                         listed, report)
     return track
+
+
+def _sync_assessment(session: Session, track: Track, spec: AssessmentSpec, values: dict[str, object],
+                     listed: set[str], report: SyncReport) -> None:
+    assessment = session.scalar(select(Assessment).where(Assessment.key == spec.key))
+    if assessment is not None and (assessment.track_id != track.id or assessment.kind != spec.kind):
+        # Attempts reference an assessment by (id, kind): its track and kind are fixed for good.
+        raise BankConflict(
+            f"assessment {spec.key!r} is the {assessment.kind} of track {assessment.track.key!r}; its track and "
+            f"kind cannot change. Give the {spec.kind} of track {track.key!r} a new key.")
+    if assessment is None:
+        same_slot = next((a for a in track.assessments if a.kind == spec.kind), None) if track.id else None
+        if same_slot is None:
+            session.add(Assessment(key=spec.key, track=track, **values))
+            report.settings_changed.append(f"assessment {spec.key}")
+            return
+        if same_slot.key in listed:
+            raise BankConflict(f"track {track.key!r} would have two {spec.kind} assessments: "
+                               f"{same_slot.key!r} and {spec.key!r}")
+        report.settings_changed.append(f"assessment {same_slot.key} renamed to {spec.key}")
+        same_slot.key = spec.key
+        assessment = same_slot
+    if _assign(assessment, values):
+        report.settings_changed.append(f"assessment {spec.key}")
+
+
+def _deactivate_unlisted(session: Session, bank: Bank, report: SyncReport) -> None:
+    """Tracks and assessments gone from tracks.yaml stop being offered; their rows and attempts stay."""
+    track_keys = {t.key for t in bank.tracks}
+    assessment_keys = {a.key for t in bank.tracks for a in t.assessments}
+    for track in session.scalars(select(Track).where(Track.active)):
+        if track.key not in track_keys:
+            track.active = False
+            report.settings_changed.append(f"track {track.key} deactivated (not in tracks.yaml)")
+    for assessment in session.scalars(select(Assessment).where(Assessment.active)):
+        if assessment.key not in assessment_keys:
+            assessment.active = False
+            report.settings_changed.append(f"assessment {assessment.key} deactivated (not in tracks.yaml)")
 
 
 def _new_version(question: Question, spec: QuestionSpec, number: int, actor_id: int | None) -> QuestionVersion:
     return QuestionVersion(
         question=question, number=number, type=spec.type, topic=spec.topic, difficulty=spec.difficulty,
         points=spec.points, definition=spec.definition, content_hash=spec.content_hash, created_by_id=actor_id)
+
+
+def _current_hash(version: QuestionVersion) -> str:
+    """The stored version's hash as today's code would compute it.
+
+    A type that gains a defaulted field changes its canonical definition; comparing the raw
+    stored hash would then make a new version of every such question at the next import.
+    """
+    try:
+        question_type = get_type(version.type)
+        definition = question_type.to_definition(question_type.parse_definition(version.definition))
+    except (KeyError, DefinitionError):
+        return version.content_hash
+    return content_hash(version.type, version.topic, version.difficulty, version.points.quantize(CENT), definition)
 
 
 def _sync_questions(session: Session, bank: Bank, tracks: dict[str, Track], report: SyncReport,
@@ -129,7 +185,7 @@ def _sync_questions(session: Session, bank: Bank, tracks: dict[str, Track], repo
         if question.track_id != tracks[spec.track].id:
             question.track = tracks[spec.track]
             report.moved.append(spec.key)
-        changed = question.current.content_hash != spec.content_hash
+        changed = _current_hash(question.current) != spec.content_hash
         if changed:
             session.add(_new_version(question, spec, question.current.number + 1, actor_id))
         if question.status == "retired":
@@ -155,7 +211,9 @@ def sync_bank(session: Session, bank: Bank, *, actor_id: int | None = None) -> S
         raise BankInvalid(bank)
     report = SyncReport()
     tiers = {spec.key: _sync_tier(session, spec, report) for spec in bank.tiers}
-    tracks = {spec.key: _sync_track(session, spec, tiers, report) for spec in bank.tracks}
+    listed = {a.key for t in bank.tracks for a in t.assessments}
+    tracks = {spec.key: _sync_track(session, spec, tiers, listed, report) for spec in bank.tracks}
+    _deactivate_unlisted(session, bank, report)
     session.flush()
     _sync_questions(session, bank, tracks, report, actor_id)
     if report.changed:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import yaml
@@ -33,6 +34,9 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     result.lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be plain text, not a list or mapping", key_node.start_mark)
         if key in result:
             loader.duplicate_keys.append((key_node.start_mark.line + 1, str(key)))
         result[key] = loader.construct_object(value_node, deep=True)
@@ -47,8 +51,25 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
     return result
 
 
+def _construct_decimal_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
+    return int(loader.construct_scalar(node), 10)
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+# Numbers as YAML 1.2 reads them: PyYAML's 1.1 rules read `010` as octal 8, `1:30` as 90 and
+# `1e-3` as text, all wrong for numeric keys and tolerances written by people.
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT, _FLOAT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_LineLoader.add_implicit_resolver(_INT, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+_LineLoader.add_implicit_resolver(
+    _FLOAT, re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
+    list("-+0123456789."))
+_LineLoader.add_constructor(_INT, _construct_decimal_int)
 
 
 class YamlSyntaxError(ValueError):
@@ -65,7 +86,10 @@ def load_with_lines(text: str) -> tuple[Any, list[tuple[int, str]]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        raise YamlSyntaxError(line, f"{exc.problem or exc}".strip()) from None
+        message = f"{exc.problem or exc}".strip()
+        if "\\t" in message or "\t" in message:
+            message += " (YAML does not allow tabs for indentation: use spaces)"
+        raise YamlSyntaxError(line, message) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(0, str(exc)) from None
     finally:

@@ -251,3 +251,36 @@ def test_commands_need_init_first(quiz, db, tmp_path, args, stdin):
 def test_tier_rows_after_init(quiz, db):
     assert quiz("init").exit_code == 0
     assert count(db, Tier) == len(load_bank(bf.BANK_DIR).tiers)
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("postgresql://nobody@127.0.0.1:1/nothing", "cannot use the database: connection failed"),
+    ("not a url", "DATABASE_URL is not usable"),
+])
+def test_database_problems_are_one_clear_line(quiz: Invoke, monkeypatch: pytest.MonkeyPatch, url: str,
+                                              message: str) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    result = quiz("init")
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_secret_and_database_files_are_private(quiz: Invoke, instance: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATABASE_URL")
+    assert quiz("init").exit_code == 0
+    assert (instance / "config.py").stat().st_mode & 0o777 == 0o600
+    assert (instance / "quiz.sqlite3").stat().st_mode & 0o077 == 0
+
+
+def test_a_bank_conflict_imports_nothing_and_says_why(quiz: Invoke, tmp_path: Path, db: Engine) -> None:
+    assert quiz("init").exit_code == 0
+    copy = tmp_path / "changed"
+    shutil.copytree(bf.BANK_DIR, copy)
+    tracks = copy / "tracks.yaml"
+    # the General starter and specialist swap kinds: attempts pin (assessment, kind), so refused
+    text = tracks.read_text().replace("kind: starter", "kind: KIND", 1).replace("kind: specialist", "kind: starter", 1)
+    tracks.write_text(text.replace("kind: KIND", "kind: specialist", 1))
+    result = quiz("bank", "import", copy)
+    assert result.exit_code == 1
+    assert "kind cannot change" in result.output and "Nothing was imported" in result.output
