@@ -8,6 +8,9 @@ the lock instead of failing at once), and foreign keys enforced.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +54,29 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15000, **kwargs: Any) -> Eng
     def _begin(connection: Any) -> None:
         # pysqlite would only BEGIN at the first write, leaving earlier reads outside the
         # transaction and breaking SAVEPOINTs; SQLAlchemy's documented recipe fixes both.
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
 
     return engine
+
+
+#: On SQLite, a transaction that reads and then writes fails at once ("database is locked")
+#: if another writer committed in between; one that takes the write lock when it begins
+#: (BEGIN IMMEDIATE) waits its turn instead. Requests that may write set this first.
+_immediate: ContextVar[bool] = ContextVar("quiz_sqlite_immediate", default=False)
+
+
+def set_immediate_transactions(value: bool) -> None:
+    """For the rest of this context (request, thread, CLI command), SQLite transactions take the write lock."""
+    _immediate.set(value)
+
+
+@contextmanager
+def immediate_transactions() -> Iterator[None]:
+    token = _immediate.set(True)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

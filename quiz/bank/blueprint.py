@@ -6,6 +6,7 @@ each stratum can be checked on its own: no question is wanted by two strata.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Sequence
 
 from quiz.bank.specs import Stratum
@@ -30,3 +31,21 @@ def strata_from_data(blueprint: Iterable[dict]) -> tuple[Stratum, ...]:
         low, high = (difficulty, difficulty) if isinstance(difficulty, int) else difficulty
         strata.append(Stratum(entry["topic"], int(low), int(high), int(entry["count"])))
     return tuple(strata)
+
+
+def draw_form(blueprint: Sequence[Stratum], pool: Iterable[tuple[int, str, int]], rng: random.Random) -> list[int]:
+    """Draw ids from a pool of (id, topic, difficulty) by the blueprint, in shuffled order.
+
+    Deterministic for a given pool and generator state: an attempt stores its seed, so the
+    same form can be drawn again to explain or audit it. Raises ValueError when a stratum
+    cannot be filled (the assessment should not have been offered).
+    """
+    candidates = sorted(pool)  # a stable order, whatever order the database returned
+    drawn: list[int] = []
+    for stratum in blueprint:
+        eligible = [ident for ident, topic, difficulty in candidates if stratum.admits(topic, difficulty)]
+        if len(eligible) < stratum.count:
+            raise ValueError(f"{stratum.describe()}: needs {stratum.count}, the bank has {len(eligible)}")
+        drawn.extend(rng.sample(eligible, stratum.count))
+    rng.shuffle(drawn)
+    return drawn

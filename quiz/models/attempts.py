@@ -81,6 +81,8 @@ class Attempt(Base):
     tier_id: Mapped[int | None] = mapped_column(ForeignKey("tiers.id"))
     review_opened_at: Mapped[datetime | None]
     review_closed_at: Mapped[datetime | None]
+    # Held by the one browser tab that opened the review; another tab is told it is open elsewhere.
+    review_token: Mapped[str | None] = mapped_column(String(64))
     voided_at: Mapped[datetime | None]
     voided_reason: Mapped[str | None] = mapped_column(Text)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

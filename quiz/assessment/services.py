@@ -1,0 +1,229 @@
+"""Taking an attempt: start, save, flag, signal, submit, and finalising attempts whose time is up.
+
+Services take a session and plain values (`now` comes from the caller's clock), flush but
+never commit, and raise the errors of `quiz.assessment.errors`.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from quiz.assessment.errors import AlreadyAttempted, AttemptClosed, NotEligible
+from quiz.assessment.grading import regrade_items, settle
+from quiz.assessment.timing import accepts_answers, deadline_for, seconds_left
+from quiz.bank.blueprint import draw_form, strata_from_data
+from quiz.main.services import active_pool, is_offered
+from quiz.models import Assessment, Attempt, AttemptItem, AttemptSignal, Question, QuestionVersion, User
+from quiz.question_types import get_type
+
+SIGNAL_KINDS = ("tab_hidden", "paste")
+MAX_SEQ = 2**53  # what a JavaScript number holds exactly
+
+
+class AttemptNotFound(LookupError):
+    """No such attempt for this candidate (views answer 404: never reveal others' attempts)."""
+
+
+def passed_starter(session: Session, user: User) -> Attempt | None:
+    return session.scalar(select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.assessment_kind == "starter", Attempt.decision == "pass",
+        Attempt.voided_at.is_(None)))
+
+
+def live_attempt(session: Session, user: User, assessment: Assessment) -> Attempt | None:
+    return session.scalar(select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.assessment_id == assessment.id, Attempt.voided_at.is_(None)))
+
+
+def check_can_start(session: Session, user: User, assessment: Assessment) -> None:
+    """Every rule a start must pass; the database enforces the once-only ones again."""
+    if user.role != "candidate":
+        raise NotEligible("Only candidate accounts take assessments.")
+    if user.application is None:
+        raise NotEligible("Complete your application before you take an assessment.")
+    if not (assessment.active and assessment.track.active
+            and is_offered(assessment, active_pool(session, assessment.track_id))):
+        raise NotEligible("This assessment is not open yet.")
+    if live_attempt(session, user, assessment) is not None:
+        raise AlreadyAttempted("You have already taken this assessment; each assessment can be taken once.")
+    if assessment.kind == "starter":
+        taken = session.scalar(select(Attempt).where(
+            Attempt.user_id == user.id, Attempt.assessment_kind == "starter", Attempt.voided_at.is_(None)))
+        if taken is not None:
+            raise AlreadyAttempted(f"You have already taken a starter assessment ({taken.assessment.title}); "
+                                   "a starter assessment can be taken only once.")
+        return
+    starter = passed_starter(session, user)
+    if starter is None:
+        raise NotEligible("Specialist assessments open once you pass a starter assessment.")
+    if starter.assessment.track_id == assessment.track_id:
+        raise NotEligible("Passing a starter opens the specialist assessments of the other tracks.")
+
+
+def _current_versions(session: Session, track_id: int) -> list[tuple[int, str, int]]:
+    latest = (select(func.max(QuestionVersion.id)).join(Question)
+              .where(Question.track_id == track_id, Question.status == "active")
+              .group_by(QuestionVersion.question_id))
+    rows = session.execute(select(QuestionVersion.id, QuestionVersion.topic, QuestionVersion.difficulty)
+                           .where(QuestionVersion.id.in_(latest)))
+    return [(ident, topic, difficulty) for ident, topic, difficulty in rows]
+
+
+def start_attempt(session: Session, user: User, assessment: Assessment, now: datetime,
+                  *, seed: int | None = None) -> Attempt:
+    """Draw the form by the blueprint from a stored seed, pin versions, shuffle options, fix the deadline."""
+    check_can_start(session, user, assessment)
+    seed = secrets.randbits(62) if seed is None else seed
+    rng = random.Random(seed)
+    try:
+        drawn = draw_form(strata_from_data(assessment.blueprint), _current_versions(session, assessment.track_id), rng)
+    except ValueError:
+        raise NotEligible("This assessment is not open yet.") from None
+    versions = {v.id: v for v in session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(drawn)))}
+    attempt = Attempt(
+        user=user, assessment=assessment, seed=seed, status="in_progress", started_at=now,
+        deadline_at=deadline_for(now, assessment.time_limit_minutes, user.accommodation_factor),
+        pass_mark=assessment.pass_mark, requires_confirmation=assessment.requires_confirmation,
+        review_policy=dict(assessment.review_policy), accommodation_factor=user.accommodation_factor)
+    for position, version_id in enumerate(drawn, start=1):
+        version = versions[version_id]
+        question_type = get_type(version.type)
+        order = list(question_type.shuffle_ids(question_type.parse_definition(version.definition)))
+        rng.shuffle(order)
+        attempt.items.append(AttemptItem(position=position, question_version=version, option_order=order or None))
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+            session.flush()
+    except IntegrityError:
+        # Another tab, click or server started it first: the unique indexes decided.
+        raise AlreadyAttempted("This assessment has already been started; each assessment can be taken once.") \
+            from None
+    return attempt
+
+
+def load_attempt(session: Session, user: User, attempt_id: int, *, for_update: bool = False) -> Attempt:
+    """The candidate's own attempt; `for_update` locks it so saves and submit never interleave."""
+    query = select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
+    if for_update:
+        query = query.with_for_update()
+    attempt = session.scalar(query.options(
+        selectinload(Attempt.items).selectinload(AttemptItem.question_version)))
+    if attempt is None:
+        raise AttemptNotFound(attempt_id)
+    return attempt
+
+
+def _item(attempt: Attempt, position: int) -> AttemptItem:
+    for item in attempt.items:
+        if item.position == position:
+            return item
+    raise AttemptNotFound(f"attempt {attempt.id} has no question {position}")
+
+
+def finalise_if_expired(session: Session, attempt: Attempt, now: datetime, grace_seconds: float,
+                        reason: str = "deadline") -> bool:
+    """Submit an attempt whose time and grace are over, with every answer saved before. Lazy: called
+    by any request that touches the attempt, and by `quiz sweep`."""
+    if attempt.status != "in_progress" or accepts_answers(attempt.deadline_at, now, grace_seconds):
+        return False
+    _submit(session, attempt, attempt.deadline_at, reason)
+    settle(session, attempt, now)
+    return True
+
+
+def _ensure_open(session: Session, attempt: Attempt, now: datetime, grace_seconds: float) -> None:
+    if finalise_if_expired(session, attempt, now, grace_seconds):
+        raise AttemptClosed("Time is up: the attempt was submitted at its deadline with the answers saved before it.")
+    if attempt.status != "in_progress":
+        raise AttemptClosed("This attempt has been submitted; its answers can no longer change.")
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    saved: bool  # False: an older save arrived after a newer one and was ignored
+    seq: int  # the sequence number of the answer now stored
+    answer: Any
+    saved_at: datetime | None
+    seconds_left: int
+
+
+def save_answer(session: Session, attempt: Attempt, position: int, raw: Any, seq: int, now: datetime,
+                grace_seconds: float) -> SaveResult:
+    """Store an answer if it is the newest for its question and arrives before deadline + grace.
+
+    Raises AnswerError (malformed), AttemptClosed (too late or submitted), AttemptNotFound.
+    """
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
+        raise ValueError(f"seq must be a whole number from 1 to {MAX_SEQ}")
+    _ensure_open(session, attempt, now, grace_seconds)
+    item = _item(attempt, position)
+    version = item.question_version
+    question_type = get_type(version.type)
+    answer = question_type.normalise_answer(question_type.parse_definition(version.definition), raw)
+    if seq > item.answer_seq:
+        item.answer, item.answer_seq, item.saved_at = answer, seq, now
+        session.flush()
+        saved = True
+    else:
+        saved = False
+    return SaveResult(saved, item.answer_seq, item.answer, item.saved_at, seconds_left(attempt.deadline_at, now))
+
+
+def set_flag(session: Session, attempt: Attempt, position: int, flagged: bool, now: datetime,
+             grace_seconds: float) -> None:
+    _ensure_open(session, attempt, now, grace_seconds)
+    _item(attempt, position).flagged = bool(flagged)
+    session.flush()
+
+
+def record_signal(session: Session, attempt: Attempt, kind: str, position: int | None, detail: dict | None,
+                  now: datetime) -> bool:
+    """Record an integrity signal while the attempt runs; afterwards they mean nothing and are dropped."""
+    if kind not in SIGNAL_KINDS:
+        raise ValueError(f"unknown signal {kind!r} (known: {', '.join(SIGNAL_KINDS)})")
+    if attempt.status != "in_progress":
+        return False
+    session.add(AttemptSignal(attempt=attempt, kind=kind, at=now, position=position, detail=detail))
+    session.flush()
+    return True
+
+
+def _submit(session: Session, attempt: Attempt, submitted_at: datetime, reason: str) -> None:
+    attempt.status, attempt.submitted_at, attempt.submit_reason = "submitted", submitted_at, reason
+    regrade_items(attempt)
+    session.flush()
+
+
+def submit_attempt(session: Session, attempt: Attempt, now: datetime, grace_seconds: float) -> str | None:
+    """The candidate's confirmed submit (or the page's own at the deadline). Returns the decision
+    if it could be made at once, None while open items wait for a grader or a person confirms."""
+    if finalise_if_expired(session, attempt, now, grace_seconds):
+        return attempt.decision
+    if attempt.status != "in_progress":
+        raise AttemptClosed("This attempt has already been submitted.")
+    if now >= attempt.deadline_at:
+        _submit(session, attempt, attempt.deadline_at, "deadline")
+    else:
+        _submit(session, attempt, now, "candidate")
+    return settle(session, attempt, now)
+
+
+def sweep_expired(session: Session, now: datetime, grace_seconds: float) -> list[int]:
+    """Finalise every attempt whose time and grace are over (for cron: `quiz sweep`)."""
+    expired = session.scalars(select(Attempt.id).where(Attempt.status == "in_progress")
+                              .where(Attempt.deadline_at < now)).all()
+    finalised = []
+    for attempt_id in expired:
+        attempt = session.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update())
+        if attempt is not None and finalise_if_expired(session, attempt, now, grace_seconds, reason="sweep"):
+            finalised.append(attempt_id)
+    return finalised

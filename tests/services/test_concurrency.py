@@ -1,0 +1,151 @@
+"""Two starts (or two review claims) at the same instant: exactly one wins, the other gets a clean message.
+
+Threads on both engines; separate processes on PostgreSQL (the multi-server deployment).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from quiz.assessment.errors import AlreadyAttempted, AssessmentError, ReviewOpenElsewhere
+from quiz.assessment.review import open_review
+from quiz.assessment.services import save_answer, start_attempt, submit_attempt
+from quiz.db import immediate_transactions, make_engine, make_session_factory
+from quiz.models import Attempt, User
+from tests.services.conftest import GRACE, T0, WINDOW, assessment, candidate
+
+Outcome = str
+
+
+def _race(engine: Engine, work: Callable[[Session], Outcome], *, contenders: int = 2) -> list[Outcome]:
+    """Run `work` in threads released together; each has its own session and commits."""
+    sqlite = engine.dialect.name == "sqlite"
+    barrier = threading.Barrier(contenders)
+    factory = make_session_factory(engine)
+    outcomes: list[Outcome] = []
+
+    def contender() -> None:
+        with immediate_transactions(), factory() as session:
+            if sqlite:
+                barrier.wait()  # SQLite: the write lock orders them; release before the first read
+            try:
+                outcomes.append(work(session, barrier if not sqlite else None))
+                session.commit()
+            except AssessmentError as exc:
+                session.rollback()
+                outcomes.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=contender) for _ in range(contenders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(outcomes)
+
+
+def _start(user_id: int, key: str) -> Callable[..., Outcome]:
+    def work(session: Session, barrier: threading.Barrier | None) -> Outcome:
+        user, target = session.get(User, user_id), assessment(session, key)
+        _ = user.application  # everything read before the race, so only the insert is left
+        if barrier is not None:
+            barrier.wait()  # PostgreSQL: both have read "no attempt yet"; the unique index decides
+        start_attempt(session, user, target, T0)
+        return "started"
+    return work
+
+
+def test_two_starts_at_the_same_instant_make_one_attempt(bank: Session, engine: Engine) -> None:
+    user = candidate(bank)
+    bank.commit()
+    outcomes = _race(engine, _start(user.id, "alpha-starter"))
+    assert outcomes[1] == "started"
+    assert outcomes[0].startswith("AlreadyAttempted: ") and "can be taken once" in outcomes[0]
+    assert bank.scalar(select(func.count()).select_from(Attempt)) == 1
+
+
+def test_two_starters_of_different_tracks_at_once_make_one_attempt(bank: Session, engine: Engine) -> None:
+    user = candidate(bank)
+    bank.commit()
+    barrier_work = [_start(user.id, "alpha-starter"), _start(user.id, "beta-starter")]
+    sqlite = engine.dialect.name == "sqlite"
+    barrier = threading.Barrier(2)
+    factory = make_session_factory(engine)
+    outcomes: list[str] = []
+
+    def contender(work: Callable[..., Outcome]) -> None:
+        with immediate_transactions(), factory() as session:
+            if sqlite:
+                barrier.wait()
+            try:
+                outcomes.append(work(session, None if sqlite else barrier))
+                session.commit()
+            except AlreadyAttempted as exc:
+                outcomes.append(f"refused: {exc}")
+
+    threads = [threading.Thread(target=contender, args=(w,)) for w in barrier_work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(o.split(":")[0] for o in outcomes) == ["refused", "started"]
+    assert bank.scalar(select(func.count()).select_from(Attempt)) == 1
+
+
+def test_two_tabs_opening_the_review_at_once_one_wins(bank: Session, engine: Engine) -> None:
+    user = candidate(bank)
+    attempt = start_attempt(bank, user, assessment(bank, "alpha-starter"), T0)
+    for item in attempt.items:
+        save_answer(bank, attempt, item.position, "a", 1, T0, GRACE)
+    submit_attempt(bank, attempt, T0 + timedelta(minutes=1), GRACE)
+    bank.commit()
+    attempt_id = attempt.id
+
+    def claim(session: Session, barrier: threading.Barrier | None) -> Outcome:
+        target = session.get(Attempt, attempt_id)
+        if barrier is not None:
+            barrier.wait()
+        open_review(session, target, T0 + timedelta(hours=1), WINDOW)
+        return "opened"
+
+    outcomes = _race(engine, claim)
+    assert outcomes[1] == "opened"
+    assert outcomes[0].startswith(f"{ReviewOpenElsewhere.__name__}: ")
+
+
+def _process_start(url: str, user_id: int, barrier, results) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        user, target = session.get(User, user_id), assessment(session, "alpha-starter")
+        _ = user.application
+        barrier.wait()
+        try:
+            start_attempt(session, user, target, T0)
+            session.commit()
+            results.put("started")
+        except AlreadyAttempted:
+            results.put("refused")
+    engine.dispose()
+
+
+def test_two_server_processes_starting_at_once_make_one_attempt(bank: Session, engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("several server processes share PostgreSQL; the SQLite case is the thread test above")
+    user = candidate(bank)
+    bank.commit()
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(2), context.Queue()
+    url = engine.url.render_as_string(hide_password=False)
+    processes = [context.Process(target=_process_start, args=(url, user.id, barrier, results)) for _ in range(2)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+    assert sorted(results.get(timeout=5) for _ in processes) == ["refused", "started"]
+    assert bank.scalar(select(func.count()).select_from(Attempt)) == 1
