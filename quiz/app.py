@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 
 from quiz import __version__
 from quiz.config import DEV_SECRET_KEY, load_config
-from quiz.extensions import init_db
-from quiz.paths import default_instance_path, templates_dir
+from quiz.db import set_immediate_transactions
+from quiz.extensions import init_db, init_web
+from quiz.paths import default_instance_path, static_dir, templates_dir
+from quiz.rendering import render_markdown
 
 
 class InsecureConfiguration(RuntimeError):
@@ -29,7 +31,8 @@ SECRET_KEY_HELP = (
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     test_config = dict(test_config or {})
     instance_path = Path(test_config.pop("INSTANCE_PATH", None) or default_instance_path())
-    app = Flask(__name__, instance_path=str(instance_path), template_folder=str(templates_dir()))
+    app = Flask(__name__, instance_path=str(instance_path), template_folder=str(templates_dir()),
+                static_folder=str(static_dir()))
     app.config.update(load_config(instance_path))
     app.config.update(test_config)
 
@@ -38,12 +41,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         raise InsecureConfiguration(SECRET_KEY_HELP)
 
     init_db(app)
+    init_web(app)
 
+    from quiz.assessment.views import bp as assessment_bp
+    from quiz.auth.views import bp as auth_bp
+    from quiz.candidates.views import bp as candidates_bp
     from quiz.main.views import bp as main_bp
 
-    app.register_blueprint(main_bp)
+    for blueprint in (main_bp, auth_bp, candidates_bp, assessment_bp):
+        app.register_blueprint(blueprint)
     _register_error_pages(app)
     app.jinja_env.globals["quiz_version"] = __version__
+    app.jinja_env.filters["markdown"] = render_markdown
+
+    @app.before_request
+    def _sqlite_write_lock_for_writers() -> None:
+        # Requests that may write take SQLite's write lock when their transaction begins, so
+        # concurrent writers queue instead of failing (see quiz.db). Attempt pages and the
+        # dashboard write too: they finalise attempts whose time ran out.
+        set_immediate_transactions(request.method not in ("GET", "HEAD")
+                                   or request.blueprint == "assessment"
+                                   or request.endpoint == "candidates.dashboard")
+
     return app
 
 
@@ -51,6 +70,7 @@ def _register_error_pages(app: Flask) -> None:
     messages = {
         403: "You do not have access to this page.",
         404: "There is nothing at this address.",
+        400: "The request could not be understood. If you submitted a form, reload the page and try again.",
         405: "This page does not accept that kind of request.",
         409: "That conflicts with the current state; reload the page and try again.",
         500: "Something went wrong on our side. Your saved answers are safe; please try again.",
@@ -60,3 +80,16 @@ def _register_error_pages(app: Flask) -> None:
             return render_template("error.html", code=code, message=message), code
 
         app.register_error_handler(code, handler)
+
+    @app.errorhandler(429)
+    def _too_many(error: Exception) -> tuple[str, int]:
+        message = ("Too many attempts in a short time. Please wait a minute and try again "
+                   f"(limit: {getattr(error, 'description', 'exceeded')}).")
+        return render_template("error.html", code=429, message=message), 429
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> tuple[str, int]:
+        message = "This form has expired or was sent from elsewhere. Reload the page and try again."
+        return render_template("error.html", code=400, message=message), 400

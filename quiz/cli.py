@@ -24,7 +24,11 @@ from quiz.bank.load import load_bank
 from quiz.bank.specs import Bank
 from quiz.bank.sync import BankConflict, SyncReport, sync_bank
 from quiz.config import DEV_SECRET_KEY, ConfigError, load_config
-from quiz.db import make_engine, make_session_factory
+from quiz.assessment.services import sweep_expired
+from quiz.clock import SystemClock
+from quiz.db import immediate_transactions, make_engine, make_session_factory
+from quiz.mail import send_mail
+from quiz.notifications import send_queued
 from quiz.main.services import catalogue
 from quiz.models import AuditEntry, Question, QuestionVersion, Tier, User
 from quiz.paths import default_instance_path, question_bank_dir
@@ -260,6 +264,18 @@ def create_admin(ctx: Context, email: str, password_stdin: bool) -> None:
                                after={"email": email, "role": "admin", "via": "cli"}))
         session.commit()
     click.echo(f"Created admin {email}")
+
+
+@main.command()
+@pass_context
+def sweep(ctx: Context) -> None:
+    """Submit every attempt whose time and grace are over (run it from cron, e.g. every minute)."""
+    ctx.require_schema()
+    with immediate_transactions(), ctx.session() as session:
+        finalised = sweep_expired(session, SystemClock().now(), float(ctx.config["ANSWER_GRACE_SECONDS"]))
+        session.commit()
+        sent = send_queued(session, lambda mail: send_mail(ctx.config, ctx.instance_path, mail))
+    click.echo(f"Finalised {len(finalised)} expired attempt(s); {sent} decision mail(s) sent.")
 
 
 def _needs_init(ctx: Context) -> bool:

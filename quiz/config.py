@@ -29,6 +29,12 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "quiz@localhost",
     "RATELIMIT_STORAGE_URI": "memory://",
+    # CSRF tokens live as long as the login session: an attempt may last hours (2x extra time),
+    # and an autosave must never fail because a token aged out mid-attempt.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_HTTPONLY": True,
 }
 
 ENV_PREFIX = "QUIZ_"

@@ -7,6 +7,8 @@ docs/decisions.md).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,3 +45,63 @@ def db_session() -> Session:
     if "db_session" not in g:
         g.db_session = session_factory()()
     return g.db_session
+
+
+# --- the rest of the web extensions, unbound until create_app ---------------------------------
+
+from flask_limiter import Limiter  # noqa: E402
+from flask_limiter.util import get_remote_address  # noqa: E402
+from flask_login import LoginManager  # noqa: E402
+from flask_wtf.csrf import CSRFProtect  # noqa: E402
+
+from quiz.clock import Clock, SystemClock  # noqa: E402
+from quiz.mail import Mail, send_mail  # noqa: E402
+from quiz.notifications import send_queued  # noqa: E402
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in to continue."
+# Storage comes from RATELIMIT_STORAGE_URI: memory:// by default, redis://… so limits hold across servers.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+_CLOCK = "quiz.clock"
+
+
+def init_web(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    app.extensions.setdefault(_CLOCK, SystemClock())
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):  # type: ignore[no-untyped-def]
+        from quiz.auth.services import load_active_user
+
+        return load_active_user(db_session(), user_id)
+
+
+def clock() -> Clock:
+    return current_app.extensions[_CLOCK]
+
+
+def set_clock(app: Flask, new_clock: Clock) -> None:
+    """Tests (and demonstrations) drive time by hand."""
+    app.extensions[_CLOCK] = new_clock
+
+
+def now():  # type: ignore[no-untyped-def]
+    return clock().now()
+
+
+def commit() -> None:
+    """One commit per request, then the mail its decisions queued (never before the commit)."""
+    session = db_session()
+    session.commit()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    send_queued(session, lambda mail: send_mail(app.config, Path(app.instance_path), mail))
+
+
+def send_one(mail: Mail) -> None:
+    send_mail(current_app.config, Path(current_app.instance_path), mail)

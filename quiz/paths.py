@@ -22,6 +22,10 @@ def templates_dir() -> Path:
     return _content("templates")
 
 
+def static_dir() -> Path:
+    return _content("static")
+
+
 def migrations_dir() -> Path:
     return _content("migrations")
 

@@ -13,13 +13,15 @@ _hasher = PasswordHasher()
 
 
 class InvalidCredentialInput(ValueError):
-    pass
+    def __init__(self, message: str, field: str = "password"):
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_email(raw: str) -> str:
     email = raw.strip().lower()
     if len(email) > 254 or not _EMAIL.match(email):
-        raise InvalidCredentialInput(f"{raw.strip()!r} is not a valid email address")
+        raise InvalidCredentialInput(f"{raw.strip()!r} is not a valid email address", field="email")
     return email
 
 

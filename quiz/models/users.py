@@ -33,6 +33,13 @@ class User(Base):
 
     application: Mapped[CandidateApplication | None] = relationship(back_populates="user")
 
+    # The interface Flask-Login expects, written out so models need no Flask import.
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
 

@@ -1,0 +1,262 @@
+"""Taking an attempt: one question per page, JSON autosave, review, submit, and the one-time results review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from quiz.assessment.errors import AttemptClosed, ReviewUnavailable
+from quiz.assessment.forms import SubmitForm, is_answered, ranks_of, raw_answer
+from quiz.assessment.review import (
+    check_review,
+    finish_review,
+    open_review,
+    review_closes_at,
+    review_content,
+)
+from quiz.assessment.services import (
+    AttemptNotFound,
+    finalise_if_expired,
+    load_attempt,
+    record_signal,
+    save_answer,
+    set_flag,
+    submit_attempt,
+)
+from quiz.assessment.timing import seconds_left
+from quiz.auth.decorators import candidate_required
+from quiz.extensions import commit, db_session, now
+from quiz.models import Attempt, AttemptItem
+from quiz.question_types import AnswerError, get_type
+
+bp = Blueprint("assessment", __name__, url_prefix="/attempts")
+
+
+def _grace() -> float:
+    return float(current_app.config["ANSWER_GRACE_SECONDS"])
+
+
+def _window() -> float:
+    return float(current_app.config["REVIEW_WINDOW_MINUTES"])
+
+
+def _attempt(attempt_id: int, *, for_update: bool = False) -> Attempt:
+    try:
+        return load_attempt(db_session(), current_user, attempt_id, for_update=for_update)
+    except AttemptNotFound:
+        abort(404)
+
+
+def _item(attempt: Attempt, position: int) -> AttemptItem:
+    item = next((i for i in attempt.items if i.position == position), None)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _closed_redirect(attempt: Attempt) -> Response:
+    commit()
+    flash("This attempt is submitted: its answers can no longer change." if attempt.submit_reason != "deadline"
+          else "Time is up: your attempt was submitted at the deadline with every answer saved before it.", "info")
+    return redirect(url_for("candidates.dashboard"))
+
+
+def _page(attempt: Attempt, item: AttemptItem, error: str | None = None) -> str:
+    version = item.question_version
+    question_type = get_type(version.type)
+    spec = question_type.parse_definition(version.definition)
+    definition = version.definition
+    labels = {o["id"]: o["text"] for o in definition.get("options", definition.get("items", []))}
+    order = item.option_order or list(labels)
+    return render_template(
+        "assessment/question.html", attempt=attempt, item=item, version=version, spec=spec,
+        definition=definition, choices=[(ident, labels[ident]) for ident in order if ident in labels],
+        ranks=ranks_of(item.answer) if version.type == "ordering" else {},
+        answered={i.position: is_answered(i.answer) for i in attempt.items},
+        seconds_left=seconds_left(attempt.deadline_at, now()), error=error, total=len(attempt.items))
+
+
+@bp.route("/<int:attempt_id>/q/<int:position>", methods=["GET", "POST"])
+@candidate_required
+def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]:
+    """One question. The POST is the no-JavaScript path: save, flag, then go where the button says."""
+    session = db_session()
+    attempt = _attempt(attempt_id, for_update=request.method == "POST")
+    item = _item(attempt, position)
+    if finalise_if_expired(session, attempt, now(), _grace()) or attempt.status != "in_progress":
+        return _closed_redirect(attempt)
+    if request.method == "GET":
+        return _page(attempt, item)
+    try:
+        raw = raw_answer(item.question_version.type, request.form.to_dict(flat=False), item.option_order or ())
+        save_answer(session, attempt, position, raw, item.answer_seq + 1, now(), _grace())
+        set_flag(session, attempt, position, "flagged" in request.form, now(), _grace())
+    except AnswerError as exc:
+        session.rollback()
+        attempt = _attempt(attempt_id)
+        return _page(attempt, _item(attempt, position), error=str(exc)), 422
+    except AttemptClosed:
+        return _closed_redirect(attempt)
+    commit()
+    go = request.form.get("go", "next")
+    if go == "review":
+        return redirect(url_for("assessment.review", attempt_id=attempt_id))
+    target = position - 1 if go == "previous" else position + 1 if go == "next" else position
+    if go.isdigit():
+        target = int(go)
+    if not 1 <= target <= len(attempt.items):
+        return redirect(url_for("assessment.review", attempt_id=attempt_id))
+    return redirect(url_for("assessment.question", attempt_id=attempt_id, position=target))
+
+
+def _json_error(message: str, status: int, **extra: Any) -> tuple[Response, int]:
+    return jsonify(error=message, **extra), status
+
+
+@bp.post("/<int:attempt_id>/answers/<int:position>")
+@candidate_required
+def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
+    """Autosave: {"fields": {...}, "seq": n}. 409 once the time (with grace) is over: nothing changes."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("fields"), dict):
+        return _json_error("Send JSON with the question's fields and a sequence number.", 400)
+    fields = {k: v if isinstance(v, list) else [v] for k, v in payload["fields"].items()}
+    if not all(isinstance(v, str) for values in fields.values() for v in values):
+        return _json_error("Field values must be text.", 400)
+    session = db_session()
+    attempt = _attempt(attempt_id, for_update=True)
+    item = _item(attempt, position)
+    try:
+        raw = raw_answer(item.question_version.type, fields, item.option_order or ())
+        result = save_answer(session, attempt, position, raw, payload.get("seq"), now(), _grace())
+    except AnswerError as exc:
+        return _json_error(str(exc), 422, seconds_left=seconds_left(attempt.deadline_at, now()))
+    except ValueError as exc:
+        return _json_error(str(exc), 400)
+    except AttemptClosed as exc:
+        commit()  # a lazily finalised attempt stays finalised
+        return _json_error(str(exc), 409, closed=True)
+    commit()
+    return jsonify(saved=result.saved, seq=result.seq, answered=is_answered(result.answer),
+                   saved_at=result.saved_at.isoformat() if result.saved_at else None,
+                   saved_at_display=result.saved_at.strftime("%H:%M:%S UTC") if result.saved_at else None,
+                   seconds_left=result.seconds_left)
+
+
+@bp.post("/<int:attempt_id>/flags/<int:position>")
+@candidate_required
+def flag(attempt_id: int, position: int) -> Response | tuple[Response, int]:
+    payload = request.get_json(silent=True) or {}
+    attempt = _attempt(attempt_id, for_update=True)
+    _item(attempt, position)
+    try:
+        set_flag(db_session(), attempt, position, bool(payload.get("flagged")), now(), _grace())
+    except AttemptClosed as exc:
+        commit()
+        return _json_error(str(exc), 409, closed=True)
+    commit()
+    return jsonify(flagged=bool(payload.get("flagged")), seconds_left=seconds_left(attempt.deadline_at, now()))
+
+
+@bp.post("/<int:attempt_id>/signals")
+@candidate_required
+def signal(attempt_id: int) -> Response | tuple[Response, int]:
+    payload = request.get_json(silent=True) or {}
+    attempt = _attempt(attempt_id)
+    position = payload.get("position")
+    length = payload.get("length")
+    detail = {"length": length} if isinstance(length, int) and not isinstance(length, bool) else None
+    try:
+        recorded = record_signal(db_session(), attempt, str(payload.get("kind")),
+                                 position if isinstance(position, int) else None, detail, now())
+    except ValueError as exc:
+        return _json_error(str(exc), 400)
+    commit()
+    return jsonify(recorded=recorded)
+
+
+@bp.get("/<int:attempt_id>/state")
+@candidate_required
+def state(attempt_id: int) -> Response:
+    attempt = _attempt(attempt_id)
+    finalise_if_expired(db_session(), attempt, now(), _grace())
+    commit()
+    return jsonify(status=attempt.status, seconds_left=seconds_left(attempt.deadline_at, now()))
+
+
+@bp.get("/<int:attempt_id>/review")
+@candidate_required
+def review(attempt_id: int) -> str | Response:
+    attempt = _attempt(attempt_id)
+    if finalise_if_expired(db_session(), attempt, now(), _grace()) or attempt.status != "in_progress":
+        return _closed_redirect(attempt)
+    return render_template("assessment/review.html", attempt=attempt, form=SubmitForm(),
+                           answered={i.position: is_answered(i.answer) for i in attempt.items},
+                           seconds_left=seconds_left(attempt.deadline_at, now()))
+
+
+@bp.post("/<int:attempt_id>/submit")
+@candidate_required
+def submit(attempt_id: int) -> str | Response | tuple[str, int]:
+    """The confirmed submit, or the page's own submit when the countdown reaches zero."""
+    session = db_session()
+    attempt = _attempt(attempt_id, for_update=True)
+    form = SubmitForm()
+    at_deadline = request.form.get("reason") == "deadline" and now() >= attempt.deadline_at
+    if not at_deadline and not form.validate_on_submit():
+        if attempt.status != "in_progress":
+            return _closed_redirect(attempt)
+        return render_template("assessment/review.html", attempt=attempt, form=form,
+                               answered={i.position: is_answered(i.answer) for i in attempt.items},
+                               seconds_left=seconds_left(attempt.deadline_at, now())), 422
+    try:
+        submit_attempt(session, attempt, now(), _grace())
+    except AttemptClosed:
+        return _closed_redirect(attempt)
+    commit()
+    flash("Your attempt is submitted. " + ("Your result is on your dashboard." if attempt.decision
+                                           else "You will be emailed when the decision is made."), "success")
+    return redirect(url_for("candidates.dashboard"))
+
+
+@bp.post("/<int:attempt_id>/results/open")
+@candidate_required
+def open_results(attempt_id: int) -> Response:
+    attempt = _attempt(attempt_id)
+    try:
+        token = open_review(db_session(), attempt, now(), _window())
+    except ReviewUnavailable as exc:
+        db_session().rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("candidates.dashboard"))
+    commit()
+    return redirect(url_for("assessment.results", attempt_id=attempt_id, token=token))
+
+
+@bp.get("/<int:attempt_id>/results/<token>")
+@candidate_required
+def results(attempt_id: int, token: str) -> str | tuple[str, int]:
+    attempt = _attempt(attempt_id)
+    try:
+        check_review(attempt, token, now(), _window())
+    except ReviewUnavailable as exc:
+        return render_template("assessment/results_closed.html", attempt=attempt, message=str(exc)), 409
+    return render_template("assessment/results.html", attempt=attempt, token=token, content=review_content(attempt),
+                           closes_at=review_closes_at(attempt, _window()))
+
+
+@bp.post("/<int:attempt_id>/results/<token>/finish")
+@candidate_required
+def finish_results(attempt_id: int, token: str) -> Response:
+    attempt = _attempt(attempt_id)
+    try:
+        finish_review(db_session(), attempt, token, now(), _window())
+    except ReviewUnavailable as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("candidates.dashboard"))
+    commit()
+    flash("Your review is finished. Your decision, tier and rate stay on your dashboard.", "info")
+    return redirect(url_for("candidates.dashboard"))

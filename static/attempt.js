@@ -1,0 +1,201 @@
+// The attempt page: autosave each change, a countdown from the server's remaining time,
+// flags, integrity signals, and the automatic submit at the deadline.
+// Without JavaScript the same page works through its plain form posts.
+(function () {
+  "use strict";
+  var root = document.getElementById("attempt");
+  if (!root) return;
+  var form = document.getElementById("answer-form");
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var countdown = document.getElementById("countdown");
+  var announcer = document.getElementById("time-announcer");
+  var status = document.getElementById("save-status");
+  var warning = document.getElementById("save-warning");
+  var position = parseInt(root.dataset.position, 10);
+
+  // --- the clock: the server's remaining seconds, re-synchronised on every save --------
+  var deadline = Date.now() + parseInt(root.dataset.secondsLeft, 10) * 1000;
+  var announced = {};
+  function resync(secondsLeft) { deadline = Date.now() + secondsLeft * 1000; }
+  function format(s) {
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    return h + ":" + String(m).padStart(2, "0") + ":" + String(r).padStart(2, "0");
+  }
+  var submitting = false;
+  function tick() {
+    var left = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
+    countdown.textContent = format(left);
+    countdown.parentElement.classList.toggle("low", left <= 300);
+    [10, 5, 1].forEach(function (minutes) {  // announced to screen readers, not every second
+      if (left <= minutes * 60 && left > minutes * 60 - 5 && !announced[minutes]) {
+        announced[minutes] = true;
+        announcer.textContent = minutes + (minutes === 1 ? " minute" : " minutes") + " left.";
+      }
+    });
+    if (left === 0 && !submitting) { submitting = true; submitAtDeadline(); }
+  }
+  setInterval(tick, 250);
+
+  // --- saving --------------------------------------------------------------------------
+  var seq = parseInt(root.dataset.seq, 10) || 0;
+  var lastSent = 0, inFlight = null, dirty = false, retryTimer = null, retryDelay = 1000, pendingEdit = false;
+
+  function fields() {
+    var data = {};
+    new FormData(form).forEach(function (value, name) {
+      if (name === "csrf_token" || name === "flagged" || name === "go") return;
+      (data[name] = data[name] || []).push(value);
+    });
+    form.querySelectorAll("select, textarea, input[type=text]").forEach(function (el) {
+      if (!(el.name in data) && el.name !== "csrf_token") data[el.name] = [el.value];
+    });
+    return data;
+  }
+  function post(url, body) {
+    return fetch(url, {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json"},
+      body: JSON.stringify(body)});
+  }
+  function showWarning(text) { warning.textContent = text; warning.hidden = false; }
+  function clearWarning() { warning.hidden = true; warning.textContent = ""; }
+  function markNav(answered) {
+    var li = document.querySelector('.question-nav li[data-position="' + position + '"]');
+    if (li) li.classList.toggle("answered", !!answered);
+  }
+
+  function save() {
+    pendingEdit = false;
+    if (inFlight) { dirty = true; return; }
+    clearTimeout(retryTimer); retryTimer = null;
+    dirty = false;
+    seq += 1;
+    var mySeq = seq;
+    lastSent = mySeq;
+    status.textContent = "Saving…";
+    inFlight = post(root.dataset.saveUrl, {fields: fields(), seq: mySeq}).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        if (response.ok) {
+          clearWarning(); retryDelay = 1000;
+          resync(body.seconds_left);
+          if (!body.saved && body.seq >= mySeq && mySeq === lastSent) {
+            // another device saved a newer answer in between: ours is the latest here, send it again
+            seq = body.seq; dirty = true;
+          } else {
+            seq = Math.max(seq, body.seq);
+            status.textContent = "Saved " + body.saved_at_display;
+            markNav(body.answered);
+          }
+        } else if (response.status === 409) {
+          showWarning(body.error || "This attempt is closed; answers can no longer change.");
+          window.location.href = "/dashboard";
+        } else if (response.status === 422) {
+          showWarning(body.error || "This answer could not be saved.");
+          status.textContent = "Not saved";
+        } else {
+          throw new Error(body.error || ("HTTP " + response.status));
+        }
+      });
+    }).catch(function () {
+      showWarning("Your last change is NOT saved yet: the connection failed. Retrying…");
+      status.textContent = "Not saved";
+      retryTimer = setTimeout(save, retryDelay);  // retried until it succeeds or the time is up
+      retryDelay = Math.min(retryDelay * 2, 15000);
+    }).finally(function () {
+      inFlight = null;
+      if (dirty && !retryTimer) save();
+    });
+  }
+
+  var typingTimer = null;
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "flagged") return saveFlag(event.target.checked);
+    save();
+  });
+  form.addEventListener("input", function (event) {
+    if (event.target.tagName !== "TEXTAREA" && event.target.type !== "text") return;
+    updateWordCount(event.target);
+    pendingEdit = true;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(save, 800);
+  });
+
+  // Leaving the page must not lose the last keystrokes: save, wait until nothing is pending
+  // (at most a few seconds), then go.
+  function flushThen(go) {
+    clearTimeout(typingTimer);
+    if (pendingEdit) save();
+    var waited = 0;
+    (function wait() {
+      if ((!inFlight && !dirty && !retryTimer) || waited >= 5000) return go();
+      waited += 50;
+      setTimeout(wait, 50);
+    })();
+  }
+  document.querySelectorAll(".question-nav a").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (!pendingEdit && !inFlight && !dirty) return;
+      event.preventDefault();
+      flushThen(function () { window.location.href = link.href; });
+    });
+  });
+  form.addEventListener("submit", function (event) {
+    // the plain post saves too; with JS we save first, then let the button's navigation happen
+    if (event.submitter && event.submitter.name === "go") {
+      event.preventDefault();
+      var target = event.submitter.value;
+      flushThen(function () {
+        var hidden = document.createElement("input");
+        hidden.type = "hidden"; hidden.name = "go"; hidden.value = target;
+        form.appendChild(hidden);
+        form.submit();
+      });
+    }
+  });
+
+  function saveFlag(flagged) {
+    post(root.dataset.flagUrl, {flagged: flagged}).then(function (response) {
+      if (!response.ok) throw new Error();
+      var li = document.querySelector('.question-nav li[data-position="' + position + '"]');
+      if (li) li.classList.toggle("flagged", flagged);
+      return response.json().then(function (body) { resync(body.seconds_left); });
+    }).catch(function () { showWarning("The flag could not be saved; try again."); });
+  }
+
+  function updateWordCount(el) {
+    var target = el.dataset.wordCount && document.getElementById(el.dataset.wordCount);
+    if (!target) return;
+    var words = el.value.trim() ? el.value.trim().split(/\s+/).length : 0;
+    target.textContent = words + (words === 1 ? " word" : " words");
+  }
+  form.querySelectorAll("textarea[data-word-count]").forEach(updateWordCount);
+
+  // --- integrity signals: recorded silently, for graders, never as verdicts --------------
+  function signal(kind, extra) {
+    var body = {kind: kind, position: position};
+    if (extra) body.length = extra;
+    post(root.dataset.signalUrl, body).catch(function () {});
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") signal("tab_hidden");
+  });
+  form.addEventListener("paste", function (event) {
+    var text = (event.clipboardData || window.clipboardData).getData("text") || "";
+    if (text.length >= 200) signal("paste", text.length);
+  });
+
+  // --- the deadline: submit with everything saved before it -----------------------------
+  function submitAtDeadline() {
+    status.textContent = "Time is up: submitting…";
+    flushThen(function () { document.getElementById("deadline-form").submit(); });
+  }
+
+  // Every half minute the clock is checked against the server's, even with no saves.
+  setInterval(function () {
+    fetch(root.dataset.stateUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.json(); })
+      .then(function (body) {
+        if (body.status && body.status !== "in_progress") { window.location.href = "/dashboard"; return; }
+        resync(body.seconds_left);
+      }).catch(function () {});
+  }, 30000);
+})();
