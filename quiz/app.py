@@ -15,6 +15,19 @@ from quiz.paths import default_instance_path, static_dir, templates_dir
 from quiz.rendering import render_markdown
 
 
+#: The admin area's navigation: (endpoint, label, roles that see it). Each part of the area adds its line.
+ADMIN_NAV: list[tuple[str, str, tuple[str, ...]]] = [
+    ("admin.grading_queue", "Grading queue", ("admin", "grader")),
+    ("admin.decisions", "Decisions", ("admin",)),
+    ("admin.questions", "Questions", ("admin",)),
+    ("admin.bank_import", "Import / export", ("admin",)),
+    ("admin.settings", "Tracks and tiers", ("admin",)),
+    ("admin.candidates", "Candidates", ("admin",)),
+    ("admin.audit_log", "Audit log", ("admin",)),
+    ("admin.exports", "CSV exports", ("admin",)),
+]
+
+
 class InsecureConfiguration(RuntimeError):
     pass
 
@@ -43,16 +56,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_db(app)
     init_web(app)
 
+    from quiz.admin.routes import bp as admin_bp
     from quiz.assessment.views import bp as assessment_bp
     from quiz.auth.views import bp as auth_bp
     from quiz.candidates.views import bp as candidates_bp
     from quiz.main.views import bp as main_bp
 
-    for blueprint in (main_bp, auth_bp, candidates_bp, assessment_bp):
+    for blueprint in (main_bp, auth_bp, candidates_bp, assessment_bp, admin_bp):
         app.register_blueprint(blueprint)
     _register_error_pages(app)
     app.jinja_env.globals["quiz_version"] = __version__
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals["admin_nav"] = ADMIN_NAV
 
     @app.before_request
     def _sqlite_write_lock_for_writers() -> None:

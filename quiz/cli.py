@@ -18,7 +18,8 @@ from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, Ope
 from sqlalchemy.orm import Session
 
 from quiz import __version__, migrate
-from quiz.auth.passwords import InvalidCredentialInput, check_password_strength, hash_password, normalise_email
+from quiz.admin.people import PeopleError, create_user
+from quiz.auth.passwords import InvalidCredentialInput
 from quiz.bank.export import export_bank
 from quiz.bank.load import load_bank
 from quiz.bank.specs import Bank
@@ -235,35 +236,40 @@ def bank_export(ctx: Context, directory: Path) -> None:
     click.echo(f"Wrote {len(files)} files to {directory}")
 
 
+def _create_user(ctx: Context, email: str, role: str, password_stdin: bool) -> None:
+    ctx.require_schema()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with ctx.session() as session:
+        try:
+            user = create_user(session, email, password, role)
+        except InvalidCredentialInput as exc:
+            raise click.ClickException(str(exc)) from None
+        except PeopleError as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+        click.echo(f"Created {role} {user.email}")
+
+
 @main.command("create-admin")
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @pass_context
 def create_admin(ctx: Context, email: str, password_stdin: bool) -> None:
     """Create an administrator account."""
-    ctx.require_schema()
-    try:
-        email = normalise_email(email)
-    except InvalidCredentialInput as exc:
-        raise click.BadParameter(str(exc), param_hint="EMAIL") from None
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        check_password_strength(password, email)
-    except InvalidCredentialInput as exc:
-        raise click.ClickException(str(exc)) from None
-    with ctx.session() as session:
-        if session.scalar(select(User).where(User.email == email)) is not None:
-            raise click.ClickException(f"a user with the email {email} already exists")
-        user = User(email=email, password_hash=hash_password(password), role="admin")
-        session.add(user)
-        session.flush()
-        session.add(AuditEntry(actor_id=None, action="user.create", target_type="user", target_id=str(user.id),
-                               after={"email": email, "role": "admin", "via": "cli"}))
-        session.commit()
-    click.echo(f"Created admin {email}")
+    _create_user(ctx, email, "admin", password_stdin)
+
+
+@main.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["grader", "admin", "candidate"]), default="grader", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_context
+def create_user_command(ctx: Context, email: str, role: str, password_stdin: bool) -> None:
+    """Create a grader (or another role) account."""
+    _create_user(ctx, email, role, password_stdin)
 
 
 @main.command()

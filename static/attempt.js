@@ -58,9 +58,13 @@
   }
   function showWarning(text) { warning.textContent = text; warning.hidden = false; }
   function clearWarning() { warning.hidden = true; warning.textContent = ""; }
-  function markNav(answered) {
+  function markNav(state, on) {
     var li = document.querySelector('.question-nav li[data-position="' + position + '"]');
-    if (li) li.classList.toggle("answered", !!answered);
+    if (!li) return;
+    li.classList.toggle(state, !!on);
+    var states = ["answered", "flagged"].filter(function (s) { return li.classList.contains(s); });
+    var label = li.querySelector(".state-label");  // what a screen reader hears for this link
+    if (label) label.textContent = states.length ? ", " + states.join(", ") : ", not answered";
   }
 
   function save() {
@@ -83,7 +87,7 @@
           } else {
             seq = Math.max(seq, body.seq);
             status.textContent = "Saved " + body.saved_at_display;
-            markNav(body.answered);
+            markNav("answered", body.answered);
           }
         } else if (response.status === 409) {
           showWarning(body.error || "This attempt is closed; answers can no longer change.");
@@ -155,8 +159,7 @@
   function saveFlag(flagged) {
     post(root.dataset.flagUrl, {flagged: flagged}).then(function (response) {
       if (!response.ok) throw new Error();
-      var li = document.querySelector('.question-nav li[data-position="' + position + '"]');
-      if (li) li.classList.toggle("flagged", flagged);
+      markNav("flagged", flagged);
       return response.json().then(function (body) { resync(body.seconds_left); });
     }).catch(function () { showWarning("The flag could not be saved; try again."); });
   }

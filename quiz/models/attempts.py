@@ -83,6 +83,8 @@ class Attempt(Base):
     review_closed_at: Mapped[datetime | None]
     # Held by the one browser tab that opened the review; another tab is told it is open elsewhere.
     review_token: Mapped[str | None] = mapped_column(String(64))
+    # The grader this attempt's open items are assigned to (claimed when they start grading it).
+    grader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     voided_at: Mapped[datetime | None]
     voided_reason: Mapped[str | None] = mapped_column(Text)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,12 @@ def tidy(text: str) -> str:
     return " ".join(text.split())
 
 
+def comparable(text: str) -> str:
+    """What is compared: one Unicode form (an accent typed as a separate mark still matches),
+    tidy spaces, and no closing full stop or exclamation mark (people end answers with them)."""
+    return tidy(unicodedata.normalize("NFC", text)).rstrip(".!").rstrip()
+
+
 @dataclass(frozen=True)
 class ShortTextSpec:
     prompt: str
@@ -27,11 +34,11 @@ class ShortTextSpec:
     max_length: int = DEFAULT_MAX_LENGTH
 
     def matches(self, answer: str) -> bool:
-        answer = tidy(answer)
+        answer = comparable(answer)
         if self.case_sensitive:
-            if answer in (tidy(a) for a in self.accepted):
+            if answer in (comparable(a) for a in self.accepted):
                 return True
-        elif answer.casefold() in (tidy(a).casefold() for a in self.accepted):
+        elif answer.casefold() in (comparable(a).casefold() for a in self.accepted):
             return True
         if self.regex is None:
             return False

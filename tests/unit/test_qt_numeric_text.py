@@ -202,3 +202,14 @@ def test_short_text_grade(fields, answer, right):
 @pytest.mark.parametrize("answer, summary", [("new york", "new york"), (None, "(no answer)")])
 def test_short_text_summarise(answer, summary):
     assert SHORT.summarise(short(accepted=["x"]), answer) == summary
+
+
+def test_short_text_ignores_a_closing_full_stop_and_unicode_composition():
+    from quiz.question_types import get_type
+
+    short = get_type("short_text")
+    spec = short.parse_definition({"prompt": "p", "explanation": "e", "accepted": ["envíes", "Pacific Ocean"]})
+    decomposed = "envi\u0301es"  # i + combining acute accent, as some keyboards type it
+    assert short.grade(spec, short.normalise_answer(spec, decomposed)).earned == 1
+    assert short.grade(spec, short.normalise_answer(spec, "Pacific Ocean.")).earned == 1
+    assert short.grade(spec, short.normalise_answer(spec, "envies")).earned == 0

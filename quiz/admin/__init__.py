@@ -1,0 +1,1 @@
+"""The admin and grader area: banks, grading and decisions, candidates, records."""

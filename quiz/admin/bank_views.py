@@ -1,0 +1,3 @@
+"""Admin routes: see quiz/admin/routes.py."""
+
+from quiz.admin.views import bp  # noqa: F401
