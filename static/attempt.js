@@ -32,7 +32,9 @@
         announcer.textContent = minutes + (minutes === 1 ? " minute" : " minutes") + " left.";
       }
     });
-    if (left === 0 && !submitting) { submitting = true; submitAtDeadline(); }
+    // The server sends whole seconds rounded down, so its deadline can be up to 1 s after ours:
+    // submit only once it has surely passed, or the server takes it for an early, unconfirmed submit.
+    if (left === 0 && Date.now() >= deadline + 1000 && !submitting) { submitting = true; submitAtDeadline(); }
   }
   setInterval(tick, 250);
 
@@ -62,9 +64,10 @@
     var li = document.querySelector('.question-nav li[data-position="' + position + '"]');
     if (!li) return;
     li.classList.toggle(state, !!on);
-    var states = ["answered", "flagged"].filter(function (s) { return li.classList.contains(s); });
+    var states = [li.classList.contains("answered") ? "answered" : "not answered"];
+    if (li.classList.contains("flagged")) states.push("flagged");
     var label = li.querySelector(".state-label");  // what a screen reader hears for this link
-    if (label) label.textContent = states.length ? ", " + states.join(", ") : ", not answered";
+    if (label) label.textContent = ", " + states.join(", ");
   }
 
   function save() {
