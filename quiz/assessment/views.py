@@ -31,6 +31,7 @@ from quiz.auth.decorators import candidate_required
 from quiz.extensions import commit, db_session, now
 from quiz.models import Attempt, AttemptItem
 from quiz.question_types import AnswerError, get_type
+from quiz.question_types.base import format_number
 
 bp = Blueprint("assessment", __name__, url_prefix="/attempts")
 
@@ -75,6 +76,8 @@ def _page(attempt: Attempt, item: AttemptItem, error: str | None = None) -> str:
         "assessment/question.html", attempt=attempt, item=item, version=version, spec=spec,
         definition=definition, choices=[(ident, labels[ident]) for ident in order if ident in labels],
         ranks=ranks_of(item.answer) if version.type == "ordering" else {},
+        # Shown exactly as stored (no "%g" rounding), so a reload or a no-JS post changes nothing.
+        number_value=format_number(item.answer) if version.type == "numeric" and item.answer is not None else "",
         answered={i.position: is_answered(i.answer) for i in attempt.items},
         seconds_left=seconds_left(attempt.deadline_at, now()), error=error, total=len(attempt.items))
 
