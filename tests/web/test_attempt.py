@@ -195,7 +195,7 @@ def test_reload_shows_the_text_and_flag_saved_without_javascript(app: Flask, bet
 
     body = page(client.get(f"/attempts/{attempt_id}/q/{position}"))
     assert ('<textarea id="text" name="text" rows="14" data-word-count="text-words" '
-            'aria-describedby="text-limits">First line &lt;b&gt;not bold&lt;/b&gt;\nsecond line &amp; more</textarea>'
+            'aria-describedby="text-limits">\nFirst line &lt;b&gt;not bold&lt;/b&gt;\nsecond line &amp; more</textarea>'
             ) in body
     assert '<input type="checkbox" name="flagged" id="flagged" checked>' in body
     assert f'<li class="answered flagged current" data-position="{position}">' in body
