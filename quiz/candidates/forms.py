@@ -4,6 +4,7 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 EDUCATION = ("Secondary school", "Associate degree", "Bachelor's degree", "Master's degree", "Doctorate",
@@ -15,7 +16,8 @@ TIME_ZONES = sorted(available_timezones())
 class LanguageForm(Form):
     language = StringField("Language", validators=[Optional(), Length(max=60)])
     # Checked in ApplicationForm.validate_languages: empty rows are allowed and carry no choice.
-    proficiency = SelectField("Proficiency", choices=[("", "—")] + [(p, p.capitalize()) for p in PROFICIENCY],
+    proficiency = SelectField("Proficiency",
+                              choices=[SelectChoice("", "—")] + [SelectChoice(p, p.capitalize()) for p in PROFICIENCY],
                               validate_choice=False)
 
 
