@@ -68,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["quiz_version"] = __version__
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["admin_nav"] = ADMIN_NAV
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 
     @app.before_request
     def _sqlite_write_lock_for_writers() -> None:
@@ -77,6 +78,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         set_immediate_transactions(request.method not in ("GET", "HEAD")
                                    or request.blueprint == "assessment"
                                    or request.endpoint == "candidates.dashboard")
+
+    @app.teardown_request
+    def _reset_write_lock_mode(_exc: BaseException | None) -> None:
+        set_immediate_transactions(False)  # never leaks into whatever runs next in this thread
 
     return app
 

@@ -2,29 +2,40 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from quiz.assessment.grading import candidate_tier
 from quiz.audit import record
 from quiz.auth.passwords import check_password_strength, hash_password, normalise_email
 from quiz.models import Attempt, CandidateApplication, User
 from quiz.models.users import ROLES
+from quiz.scoring import TierRef
 
 MIN_FACTOR, MAX_FACTOR = Decimal("1.00"), Decimal("4.00")
 
 
 class PeopleError(ValueError):
-    pass
+    """A rule about people was broken; `field` names the form field the message belongs next to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def search_candidates(session: Session, text: str = "", page: int = 1, per_page: int = 25) -> tuple[list[User], int]:
     query = select(User).outerjoin(CandidateApplication).where(User.role == "candidate")
     if text.strip():
-        like = f"%{text.strip().lower()}%"
-        query = query.where(or_(func.lower(User.email).like(like), func.lower(CandidateApplication.full_name).like(like)))
+        # % and _ typed by the admin are searched for literally, not as wildcards.
+        escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
+        query = query.where(or_(func.lower(User.email).like(like, escape="\\"),
+                                func.lower(CandidateApplication.full_name).like(like, escape="\\")))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     users = session.scalars(query.order_by(User.created_at.desc(), User.id.desc())
                             .offset((max(page, 1) - 1) * per_page).limit(per_page)
@@ -41,13 +52,16 @@ def set_accommodation(session: Session, admin: User, candidate: User, factor: st
                       now: datetime) -> None:
     """Extra time for attempts started from now on; the reason stays private to admins."""
     try:
-        value = Decimal(str(factor)).quantize(Decimal("0.01"))
+        value = Decimal(str(factor).strip())
+        if not value.is_finite():  # NaN would otherwise fail the range check with an exception
+            raise InvalidOperation
+        value = value.quantize(Decimal("0.01"))
     except InvalidOperation:
-        raise PeopleError("The factor must be a number such as 1.25, 1.5 or 2.") from None
+        raise PeopleError("The factor must be a number such as 1.25, 1.5 or 2.", "factor") from None
     if not MIN_FACTOR <= value <= MAX_FACTOR:
-        raise PeopleError(f"The factor must be between {MIN_FACTOR} and {MAX_FACTOR}.")
+        raise PeopleError(f"The factor must be between {MIN_FACTOR} and {MAX_FACTOR}.", "factor")
     if value != MIN_FACTOR and not (reason or "").strip():
-        raise PeopleError("Give the reason for the accommodation (kept private).")
+        raise PeopleError("Give the reason for the accommodation (kept private).", "reason")
     before = {"factor": str(candidate.accommodation_factor), "reason": candidate.accommodation_reason}
     candidate.accommodation_factor = value
     candidate.accommodation_reason = (reason or "").strip() or None
@@ -61,7 +75,8 @@ def void_attempt(session: Session, admin: User, attempt: Attempt, reason: str, n
     start that assessment once more (the unique indexes ignore void attempts)."""
     reason = (reason or "").strip()
     if len(reason) < 10:
-        raise PeopleError("Describe the technical failure (at least 10 characters): it is kept with the attempt.")
+        raise PeopleError("Describe the technical failure (at least 10 characters): it is kept with the attempt.",
+                          "reason")
     if attempt.status == "voided":
         raise PeopleError("This attempt is already void.")
     before = {"status": attempt.status, "decision": attempt.decision}
@@ -69,6 +84,74 @@ def void_attempt(session: Session, admin: User, attempt: Attempt, reason: str, n
     record(session, admin, "attempt.void", "attempt", attempt.id, before=before,
            after={"status": "voided", "reason": reason}, at=now)
     session.flush()
+
+
+def load_candidate(session: Session, candidate_id: int) -> User:
+    """A candidate account by id; LookupError for anyone else (views answer 404)."""
+    user = session.get(User, candidate_id)
+    if user is None or user.role != "candidate":
+        raise LookupError(candidate_id)
+    return user
+
+
+def load_attempt_for_admin(session: Session, attempt_id: int, *, for_update: bool = False) -> Attempt:
+    """Any attempt by id; `for_update` locks it so a void never interleaves with a submit or a grade."""
+    query = select(Attempt).where(Attempt.id == attempt_id)
+    if for_update:
+        query = query.with_for_update()
+    attempt = session.scalar(query.options(selectinload(Attempt.assessment), selectinload(Attempt.user)))
+    if attempt is None:
+        raise LookupError(attempt_id)
+    return attempt
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    attempt: Attempt
+    signal_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def signal_total(self) -> int:
+        return sum(self.signal_counts.values())
+
+
+@dataclass(frozen=True)
+class CandidateOverview:
+    """What an admin sees on a candidate's page."""
+
+    user: User
+    application: CandidateApplication | None
+    attempts: list[AttemptRecord]
+    placement: TierRef | None  # the highest tier among non-void passes, at its current rate
+
+
+def candidate_overview(session: Session, candidate: User) -> CandidateOverview:
+    records = [AttemptRecord(attempt, dict(Counter(signal.kind for signal in attempt.signals)))
+               for attempt in candidate_attempts(session, candidate)]
+    return CandidateOverview(candidate, candidate.application, records, candidate_tier(session, candidate))
+
+
+def void_consequences(attempt: Attempt) -> list[str]:
+    """What voiding this attempt changes, in words, for the confirmation page."""
+    title = attempt.assessment.title
+    lines = ["The attempt is kept with its answers, scores and signals, and marked void with your reason "
+             "(recorded in the audit log). This cannot be undone."]
+    if attempt.status == "in_progress":
+        lines.append("The attempt is still running: it stops at once and accepts no more answers.")
+    elif attempt.status == "submitted":
+        lines.append("Its open items leave the grading queue and no decision will be made for it.")
+    if attempt.decision == "pass":
+        lines.append("Its pass no longer counts: the tier it placed the candidate in is dropped from their placement.")
+        if attempt.assessment_kind == "starter":
+            lines.append("Specialist assessments close to the candidate until they pass a starter again; "
+                         "specialist attempts already taken stay as they are.")
+    if attempt.assessment_kind == "starter":
+        lines.append(f"The candidate may start a starter assessment once more ({title} again, or the starter "
+                     "of another track: the one-starter rule ignores void attempts).")
+    else:
+        lines.append(f"The candidate may start {title} once more.")
+    lines.append("The candidate is not emailed: tell them yourself how and when to retake it.")
+    return lines
 
 
 def create_user(session: Session, email: str, password: str, role: str, actor: User | None = None) -> User:

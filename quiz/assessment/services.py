@@ -143,6 +143,8 @@ def finalise_if_expired(session: Session, attempt: Attempt, now: datetime, grace
 def _ensure_open(session: Session, attempt: Attempt, now: datetime, grace_seconds: float) -> None:
     if finalise_if_expired(session, attempt, now, grace_seconds):
         raise AttemptClosed("Time is up: the attempt was submitted at its deadline with the answers saved before it.")
+    if attempt.status == "voided":
+        raise AttemptClosed("This attempt was voided by an administrator; its answers can no longer change.")
     if attempt.status != "in_progress":
         raise AttemptClosed("This attempt has been submitted; its answers can no longer change.")
 
