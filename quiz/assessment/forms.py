@@ -3,12 +3,14 @@
 The plain form post (no JavaScript) and the JSON autosave send the same field names, so one
 function reads both. Field names per type:
   single_choice, true_false: choice | multiple_choice: choice (several) | numeric, short_text: value
-  essay: text | ordering: rank_<item id> | comparison: better, rating_a, rating_b, justification
+  essay: text | ordering: rank_<token> | comparison: better, rating_a, rating_b, justification
+Options and ordering items are sent as tokens (their display position), never as bank ids.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -19,6 +21,47 @@ from quiz.question_types import AnswerError
 
 Fields = Mapping[str, Sequence[str]]
 
+#: The types whose options are sent as tokens: the page never carries the bank's option ids,
+#: which an author may have named after the verdict ("correct", "wrong_order").
+TOKENISED = ("single_choice", "multiple_choice", "ordering")
+
+
+@dataclass(frozen=True)
+class Choice:
+    token: str  # what the page sends: the option's display position, 1-based
+    text: str
+    selected: bool = False
+    rank: int | None = None  # ordering: the position the candidate gave it
+
+
+def display_order(definition: Mapping[str, Any], option_order: Sequence[str] | None) -> list[str]:
+    """Option/item ids in the order this attempt shows them (the written order when not shuffled)."""
+    written = [entry["id"] for entry in definition.get("options", definition.get("items", []))]
+    return list(option_order) if option_order else written
+
+
+def choices_for(type_name: str, definition: Mapping[str, Any], option_order: Sequence[str] | None,
+                answer: Any) -> list[Choice]:
+    texts = {entry["id"]: entry["text"] for entry in definition.get("options", definition.get("items", []))}
+    order = display_order(definition, option_order)
+    if type_name == "multiple_choice":
+        chosen = set(answer or [])
+    elif type_name == "single_choice":
+        chosen = {answer}
+    else:
+        chosen = set()
+    ranks = {ident: n for n, ident in enumerate(answer, start=1)} if type_name == "ordering" and answer else {}
+    return [Choice(str(n), texts[ident], ident in chosen, ranks.get(ident)) for n, ident in enumerate(order, start=1)]
+
+
+def _ids_from_tokens(values: Sequence[str], order: Sequence[str]) -> list[str]:
+    ids = []
+    for value in values:
+        if not value.isdigit() or not 1 <= int(value) <= len(order):
+            raise AnswerError("That is not one of the options.")
+        ids.append(order[int(value) - 1])
+    return ids
+
 
 def _first(fields: Fields, name: str) -> str | None:
     values = fields.get(name) or []
@@ -28,8 +71,8 @@ def _first(fields: Fields, name: str) -> str | None:
 
 def _ordering(fields: Fields, item_ids: Sequence[str]) -> list[str] | None:
     ranks: dict[str, int] = {}
-    for ident in item_ids:
-        raw = _first(fields, f"rank_{ident}")
+    for token, ident in enumerate(item_ids, start=1):
+        raw = _first(fields, f"rank_{token}")
         if raw is None:
             continue
         try:
@@ -45,19 +88,25 @@ def _ordering(fields: Fields, item_ids: Sequence[str]) -> list[str] | None:
     return sorted(item_ids, key=ranks.__getitem__)
 
 
-def raw_answer(type_name: str, fields: Fields, item_ids: Sequence[str] = ()) -> Any:
-    """Page fields -> the raw answer for `QuestionType.normalise_answer` (None = not answered)."""
-    if type_name in ("single_choice", "true_false"):
+def raw_answer(type_name: str, fields: Fields, order: Sequence[str] = ()) -> Any:
+    """Page fields -> the raw answer for `QuestionType.normalise_answer` (None = not answered).
+
+    `order` is the attempt's display order of option ids (see `display_order`): tokens map back
+    through it."""
+    if type_name == "true_false":
         return _first(fields, "choice")
+    if type_name == "single_choice":
+        token = _first(fields, "choice")
+        return None if token is None else _ids_from_tokens([token], order)[0]
     if type_name == "multiple_choice":
-        chosen = [v for v in fields.get("choice") or [] if v]
+        chosen = _ids_from_tokens([v for v in fields.get("choice") or [] if v], order)
         return chosen or None
     if type_name in ("numeric", "short_text"):
         return _first(fields, "value")
     if type_name == "essay":
         return _first(fields, "text") and (fields.get("text") or [""])[0]
     if type_name == "ordering":
-        return _ordering(fields, item_ids)
+        return _ordering(fields, order)
     if type_name == "comparison":
         answer = {name: _first(fields, name) for name in ("better", "rating_a", "rating_b")}
         answer["justification"] = (fields.get("justification") or [None])[0]
@@ -71,11 +120,6 @@ def is_answered(answer: Any) -> bool:
     if isinstance(answer, dict):
         return any(v not in (None, "") for v in answer.values())
     return True
-
-
-def ranks_of(answer: Any) -> dict[str, int]:
-    """For an ordering answer: item id -> the position the candidate gave it (1-based)."""
-    return {ident: position for position, ident in enumerate(answer or [], start=1)}
 
 
 class SubmitForm(FlaskForm):

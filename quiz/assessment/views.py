@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from quiz.assessment.errors import AttemptClosed, ReviewUnavailable
-from quiz.assessment.forms import SubmitForm, is_answered, ranks_of, raw_answer
+from quiz.assessment.forms import SubmitForm, choices_for, display_order, is_answered, raw_answer
 from quiz.assessment.review import (
     check_review,
     finish_review,
@@ -18,6 +18,7 @@ from quiz.assessment.review import (
     review_content,
 )
 from quiz.assessment.services import (
+    MAX_SEQ,
     AttemptNotFound,
     finalise_if_expired,
     load_attempt,
@@ -30,7 +31,7 @@ from quiz.assessment.timing import seconds_left
 from quiz.auth.decorators import candidate_required
 from quiz.extensions import commit, db_session, now
 from quiz.models import Attempt, AttemptItem
-from quiz.question_types import AnswerError, get_type
+from quiz.question_types import AnswerError
 from quiz.question_types.base import format_number
 
 bp = Blueprint("assessment", __name__, url_prefix="/attempts")
@@ -67,19 +68,18 @@ def _closed_redirect(attempt: Attempt) -> Response:
 
 def _page(attempt: Attempt, item: AttemptItem, error: str | None = None) -> str:
     version = item.question_version
-    question_type = get_type(version.type)
-    spec = question_type.parse_definition(version.definition)
     definition = version.definition
-    labels = {o["id"]: o["text"] for o in definition.get("options", definition.get("items", []))}
-    order = item.option_order or list(labels)
     return render_template(
-        "assessment/question.html", attempt=attempt, item=item, version=version, spec=spec,
-        definition=definition, choices=[(ident, labels[ident]) for ident in order if ident in labels],
-        ranks=ranks_of(item.answer) if version.type == "ordering" else {},
-        # Shown exactly as stored (no "%g" rounding), so a reload or a no-JS post changes nothing.
+        "assessment/question.html", attempt=attempt, item=item, version=version, definition=definition,
+        choices=choices_for(version.type, definition, item.option_order, item.answer),
         number_value=format_number(item.answer) if version.type == "numeric" and item.answer is not None else "",
         answered={i.position: is_answered(i.answer) for i in attempt.items},
         seconds_left=seconds_left(attempt.deadline_at, now()), error=error, total=len(attempt.items))
+
+
+def _raw(item: AttemptItem, fields: dict[str, list[str]]) -> Any:
+    version = item.question_version
+    return raw_answer(version.type, fields, display_order(version.definition, item.option_order))
 
 
 @bp.route("/<int:attempt_id>/q/<int:position>", methods=["GET", "POST"])
@@ -94,7 +94,7 @@ def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]
     if request.method == "GET":
         return _page(attempt, item)
     try:
-        raw = raw_answer(item.question_version.type, request.form.to_dict(flat=False), item.option_order or ())
+        raw = _raw(item, request.form.to_dict(flat=False))
         save_answer(session, attempt, position, raw, item.answer_seq + 1, now(), _grace())
         set_flag(session, attempt, position, "flagged" in request.form, now(), _grace())
     except AnswerError as exc:
@@ -129,12 +129,15 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
     fields = {k: v if isinstance(v, list) else [v] for k, v in payload["fields"].items()}
     if not all(isinstance(v, str) for values in fields.values() for v in values):
         return _json_error("Field values must be text.", 400)
+    seq = payload.get("seq")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
+        return _json_error(f"seq must be a whole number from 1 to {MAX_SEQ}", 400)
     session = db_session()
     attempt = _attempt(attempt_id, for_update=True)
     item = _item(attempt, position)
     try:
-        raw = raw_answer(item.question_version.type, fields, item.option_order or ())
-        result = save_answer(session, attempt, position, raw, payload.get("seq"), now(), _grace())
+        raw = _raw(item, fields)
+        result = save_answer(session, attempt, position, raw, seq, now(), _grace())
     except AnswerError as exc:
         return _json_error(str(exc), 422, seconds_left=seconds_left(attempt.deadline_at, now()))
     except ValueError as exc:

@@ -137,12 +137,14 @@ def start(client: FlaskClient, key: str) -> int:
 
 def save(client: FlaskClient, attempt_id: int, position: int, fields: dict[str, Any], seq: int,
          **kwargs: Any) -> TestResponse:
+    if isinstance(fields, dict):
+        fields = tokens(client, attempt_id, position, fields)
     return post_json(client, f"/attempts/{attempt_id}/answers/{position}", {"fields": fields, "seq": seq}, **kwargs)
 
 
 def answer_form(client: FlaskClient, attempt_id: int, position: int, fields: dict[str, Any], *,
                 go: str = "next", flagged: bool = False, **kwargs: Any) -> TestResponse:
-    data = {**fields, "go": go}
+    data = {**tokens(client, attempt_id, position, fields), "go": go}
     if flagged:
         data["flagged"] = "on"
     return post(client, f"/attempts/{attempt_id}/q/{position}", data, **kwargs)
@@ -199,3 +201,45 @@ def outbox(app: Flask) -> list[EmailMessage]:
     folder = Path(app.instance_path) / "outbox"
     return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
             for path in sorted(folder.glob("*.eml"))] if folder.is_dir() else []
+
+
+# --- options travel as tokens (display positions), never as bank ids ---------------------------
+
+def _order(client: FlaskClient, attempt_id: int, position: int) -> tuple[str, list[str]]:
+    from quiz.assessment.forms import display_order
+
+    def read(attempt: Attempt) -> tuple[str, list[str]]:
+        item = next(i for i in attempt.items if i.position == position)
+        version = item.question_version
+        return version.type, display_order(version.definition, item.option_order)
+
+    return with_attempt(client.application, attempt_id, read)
+
+
+def tokens(client: FlaskClient, attempt_id: int, position: int, fields: dict[str, Any]) -> dict[str, Any]:
+    """Tests speak in bank ids; the page sends tokens. Ids this item does not have pass unchanged
+    (so a test can still send an unknown option and see it refused)."""
+    try:
+        type_name, order = _order(client, attempt_id, position)
+    except (AttributeError, StopIteration):  # no such attempt or question: the app will say so
+        return fields
+    if type_name not in ("single_choice", "multiple_choice", "ordering"):
+        return fields
+    token = {ident: str(n) for n, ident in enumerate(order, start=1)}
+    converted: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "choice":
+            values = value if isinstance(value, list) else [value]
+            mapped = [token.get(v, f"unknown-{v}") if isinstance(v, str) else v for v in values]
+            converted[name] = mapped if isinstance(value, list) else mapped[0]
+        elif name.startswith("rank_") and name[5:] in token:
+            converted[f"rank_{token[name[5:]]}"] = value
+        else:
+            converted[name] = value
+    return converted
+
+
+def ids_of(client: FlaskClient, attempt_id: int, position: int, shown: list[str]) -> list[str]:
+    """Bank ids of the tokens a page shows (e.g. the checked ones)."""
+    _type, order = _order(client, attempt_id, position)
+    return [order[int(t) - 1] for t in shown]

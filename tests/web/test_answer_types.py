@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.web.conftest import AppFactory
-from tests.web.support import answer_form, candidate, item_types, page, save, start, stored
+from tests.web.support import answer_form, candidate, ids_of, item_types, page, save, start, stored
 
 _COMMON = {"topic": "a", "points": 1, "explanation": "Because."}
 MIXED = [
@@ -80,7 +80,8 @@ def test_a_multiple_choice_answer_is_shown_as_saved(mixed) -> None:  # type: ign
     position = positions["multiple_choice"]
     assert save(client, attempt_id, position, {"choice": ["z", "x"]}, 1).status_code == 200
     body = page(client.get(f"/attempts/{attempt_id}/q/{position}"))
-    assert sorted(re.findall(r'<input type="checkbox" name="choice" value="(\w)" checked>', body)) == ["x", "z"]
+    shown = re.findall(r'<input type="checkbox" name="choice" value="(\d+)" checked>', body)
+    assert sorted(ids_of(client, attempt_id, position, shown)) == ["x", "z"]  # tokens on the page, never ids
     _reload_and_post_back(app, client, attempt_id, position, {"choice": ["x", "z"]})
 
 
@@ -91,8 +92,10 @@ def test_an_ordering_answer_is_shown_as_saved(mixed) -> None:  # type: ignore[no
     assert save(client, attempt_id, position, ranks, 1).status_code == 200
     assert stored(app, attempt_id)["items"][position][0] == ["three", "one", "two"]
     body = page(client.get(f"/attempts/{attempt_id}/q/{position}"))
+    token = {ident: t for t, ident in zip("123", ids_of(client, attempt_id, position, ["1", "2", "3"]))}
     for ident, rank in (("one", 2), ("two", 3), ("three", 1)):
-        select = re.search(rf'<select id="rank_{ident}" name="rank_{ident}">(.*?)</select>', body, re.S).group(1)
+        name = f"rank_{token[ident]}"
+        select = re.search(rf'<select id="{name}" name="{name}">(.*?)</select>', body, re.S).group(1)
         assert re.findall(r'<option value="(\d)" selected>', select) == [str(rank)]
     _reload_and_post_back(app, client, attempt_id, position, {k: [v] for k, v in ranks.items()})
 
