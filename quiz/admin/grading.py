@@ -12,12 +12,17 @@ from sqlalchemy.orm import Session, selectinload
 from quiz.assessment.grading import attempt_score, grade_item, record_decision, regrade_items, settle
 from quiz.audit import record
 from quiz.models import Attempt, AttemptItem, User
-from quiz.question_types import ManualGradeError, get_type
-from quiz.scoring import decide
+from quiz.question_types import ManualGradeError, RubricCriterion, get_type
+from quiz.question_types.base import count_words
+from quiz.scoring import AttemptScore, decide
 
 
 class GradingError(ValueError):
-    """Shown to the grader next to the form."""
+    """Shown to the grader next to the form; `field` names the form field it belongs to, if one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def _visible_to(grader: User):  # type: ignore[no-untyped-def]
@@ -45,6 +50,34 @@ def load_item_for_grading(session: Session, grader: User, item_id: int) -> Attem
     return item
 
 
+def _rubric(item: AttemptItem) -> tuple[RubricCriterion, ...]:
+    question_type = get_type(item.question_version.type)
+    return question_type.rubric(question_type.parse_definition(item.question_version.definition))
+
+
+def grading_refusal(item: AttemptItem, grader: User) -> str | None:
+    """Why `grader` cannot grade `item` now, or None when they can (the rules of `grade_open_item`)."""
+    if not _rubric(item):
+        return "This question is graded automatically."
+    return attempt_refusal(item.attempt, grader)
+
+
+def attempt_refusal(attempt: Attempt, grader: User) -> str | None:
+    """Why `grader` cannot grade (or re-grade) this attempt's open items now, or None."""
+    if attempt.status == "voided":
+        return "This attempt is void."
+    regrading = attempt.status == "decided"
+    if regrading and grader.role != "admin":
+        return "Only an admin can change a grade after the decision."
+    if regrading and attempt.review_opened_at is not None:
+        return "The candidate has opened their review: grades can no longer change."
+    if attempt.status not in ("submitted", "decided"):
+        return "This attempt is still in progress."
+    if attempt.grader_id not in (None, grader.id) and grader.role != "admin":
+        return "This attempt is assigned to another grader."
+    return None
+
+
 @dataclass(frozen=True)
 class GradeResult:
     item: AttemptItem
@@ -57,21 +90,10 @@ def grade_open_item(session: Session, item: AttemptItem, grader: User, scores: d
     """Points per rubric criterion and a comment. Re-grading a decided attempt is for admins, and
     only until the candidate has opened their review (the decision is then recomputed)."""
     attempt = item.attempt
-    rubric = get_type(item.question_version.type).rubric(
-        get_type(item.question_version.type).parse_definition(item.question_version.definition))
-    if not rubric:
-        raise GradingError("This question is graded automatically.")
-    if attempt.status == "voided":
-        raise GradingError("This attempt is void.")
+    refusal = grading_refusal(item, grader)
+    if refusal is not None:
+        raise GradingError(refusal)
     regrading = attempt.status == "decided"
-    if regrading and grader.role != "admin":
-        raise GradingError("Only an admin can change a grade after the decision.")
-    if regrading and attempt.review_opened_at is not None:
-        raise GradingError("The candidate has opened their review: grades can no longer change.")
-    if attempt.status not in ("submitted", "decided"):
-        raise GradingError("This attempt is still in progress.")
-    if attempt.grader_id not in (None, grader.id) and grader.role != "admin":
-        raise GradingError("This attempt is assigned to another grader.")
     before = {"manual_scores": item.manual_scores, "points": str(item.points_awarded), "comment": item.grader_comment,
               "decision": attempt.decision}
     item.manual_scores = dict(scores)
@@ -121,14 +143,157 @@ def confirm_decision(session: Session, attempt: Attempt, admin: User, decision: 
     if attempt.status != "submitted" or any(i.pending for i in attempt.items):
         raise GradingError("Only a fully graded, undecided attempt can be confirmed.")
     if decision not in ("pass", "fail"):
-        raise GradingError("Choose pass or fail.")
+        raise GradingError("Choose pass or fail.", field="decision")
     score = attempt_score(attempt)
     computed = decide(score, attempt.pass_mark)
     reason = (reason or "").strip()
     if decision != computed and not reason:
-        raise GradingError(f"The score says {computed}: give a reason to decide {decision}.")
+        raise GradingError(f"The score says {computed}: give a reason to decide {decision}.", field="reason")
     attempt.score_points, attempt.score_possible, attempt.score_percent = score.earned, score.possible, score.percent
     record_decision(session, attempt, decision, now, decided_by=admin, reason=reason or None)
     record(session, admin, "decision.confirm", "attempt", attempt.id, before={"computed": computed},
            after={"decision": decision, "reason": reason or None}, at=now)
     session.flush()
+
+
+# --- what the grading pages show: read only, blind (nothing here names the candidate) ----------------
+
+
+def _emails(session: Session, user_ids: set[int | None]) -> dict[int, str]:
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
+
+
+def _type_label(item: AttemptItem) -> str:
+    return get_type(item.question_version.type).label
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    item: AttemptItem
+    type_label: str
+    assignee: str | None  # email of the grader the attempt is assigned to, None when unassigned
+
+
+def queue_rows(session: Session, grader: User, limit: int = 200) -> list[QueueRow]:
+    items = grading_queue(session, grader, limit)
+    emails = _emails(session, {i.attempt.grader_id for i in items})
+    return [QueueRow(i, _type_label(i), emails.get(i.attempt.grader_id)) for i in items]  # type: ignore[arg-type]
+
+
+def next_open_item(session: Session, grader: User) -> AttemptItem | None:
+    """The item to grade next: the head of the queue."""
+    queue = grading_queue(session, grader, limit=1)
+    return queue[0] if queue else None
+
+
+@dataclass(frozen=True)
+class WrittenAnswer:
+    """The candidate's text (an essay, a justification) with its word count and limits."""
+
+    text: str | None
+    words: int
+    min_words: int
+    max_words: int | None
+
+    @property
+    def blank(self) -> bool:
+        return not (self.text or "").strip()
+
+    @property
+    def under_min_words(self) -> bool:
+        return not self.blank and self.words < self.min_words
+
+    @property
+    def over_max_words(self) -> bool:
+        return self.max_words is not None and self.words > self.max_words
+
+
+@dataclass(frozen=True)
+class ItemForGrading:
+    item: AttemptItem
+    type_label: str
+    spec: Any
+    rubric: tuple[RubricCriterion, ...]
+    written: WrittenAnswer | None
+    detail: dict[str, Any]  # the type's grade detail (for a comparison: points of the choice and ratings)
+    possible: Any  # the question's points
+    refusal: str | None  # why this person cannot grade it now
+    regrading: bool  # the attempt is decided: saving changes a decided attempt
+
+    @property
+    def attempt(self) -> Attempt:
+        return self.item.attempt
+
+    @property
+    def signals(self) -> list[Any]:
+        return list(self.item.attempt.signals)
+
+
+def item_for_grading(item: AttemptItem, grader: User) -> ItemForGrading:
+    version = item.question_version
+    question_type = get_type(version.type)
+    spec = question_type.parse_definition(version.definition)
+    rubric = question_type.rubric(spec)
+    written = None
+    if rubric:
+        answer = item.answer
+        text = answer if isinstance(answer, str) else (answer or {}).get("justification")
+        written = WrittenAnswer(text, count_words(text or ""), getattr(spec, "min_words", 0),
+                                getattr(spec, "max_words", None))
+    return ItemForGrading(item, question_type.label, spec, rubric, written, dict(grade_item(item).detail),
+                          version.points, grading_refusal(item, grader), item.attempt.status == "decided")
+
+
+def load_attempt(session: Session, attempt_id: int) -> Attempt:
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None:
+        raise LookupError(attempt_id)
+    return attempt
+
+
+@dataclass(frozen=True)
+class DecisionSummary:
+    attempt: Attempt
+    score: AttemptScore
+    computed: str  # what the score says: pass or fail
+
+
+def decision_summary(attempt: Attempt) -> DecisionSummary:
+    score = attempt_score(attempt)
+    return DecisionSummary(attempt, score, decide(score, attempt.pass_mark))
+
+
+def awaiting_decision_summaries(session: Session) -> list[DecisionSummary]:
+    return [decision_summary(a) for a in decisions_awaiting_confirmation(session)]
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    item: AttemptItem
+    type_label: str
+    manual: bool  # has a rubric (a person grades part of it)
+    graded_by: str | None  # email of the grader, for manual grades
+    can_change: bool
+
+
+@dataclass(frozen=True)
+class AttemptGrades:
+    attempt: Attempt
+    rows: list[GradeRow]
+    score: AttemptScore
+    refusal: str | None  # why grades of this attempt cannot change now, or None
+
+
+def attempt_grades(session: Session, admin: User, attempt_id: int) -> AttemptGrades:
+    attempt = load_attempt(session, attempt_id)
+    refusal = attempt_refusal(attempt, admin)
+    emails = _emails(session, {i.grader_id for i in attempt.items})
+    rows = []
+    for item in attempt.items:
+        manual = bool(_rubric(item))
+        rows.append(GradeRow(item, _type_label(item), manual, emails.get(item.grader_id),  # type: ignore[arg-type]
+                             manual and refusal is None))
+    return AttemptGrades(attempt, rows, attempt_score(attempt), refusal)
