@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from quiz.assessment.forms import display_order
 from tests.e2e.conftest import IN_CI
 
 try:
@@ -295,8 +296,10 @@ def test_an_answer_and_next_work_by_keyboard_alone(page: Page, live_server: Live
     expect(page).to_have_url(re.compile(rf"/attempts/{attempt_id}/q/{position + 1}$"))
     expect(nav_link(page, position)).to_have_accessible_name(re.compile(rf"^{position}\s*, answered, flagged\b"))
     item = next(i for i in live_server.attempt(attempt_id).items if i.position == position)
-    expected = {"true": True, "false": False}.get(chosen, chosen) if item.question_version.type == "true_false" \
-        else chosen
+    if item.question_version.type == "true_false":
+        expected = {"true": True, "false": False}[chosen]
+    else:  # the page sends the option's display position, never its bank id
+        expected = display_order(item.question_version.definition, item.option_order)[int(chosen) - 1]
     assert item.answer == expected and item.flagged
 
 
