@@ -94,3 +94,17 @@ def session(engine: Engine) -> Iterator[Session]:
 def sqlite_session(sqlite_engine: Engine) -> Iterator[Session]:
     with make_session_factory(sqlite_engine)() as session:
         yield session
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2 at its production cost takes ~0.1 s a hash; hundreds of test log-ins do not need that.
+    Hashes made here still verify the same way (the parameters travel inside each hash)."""
+    from argon2 import PasswordHasher
+
+    from quiz.auth import passwords
+
+    production = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = production
