@@ -31,7 +31,7 @@ from quiz.db import immediate_transactions, make_engine, make_session_factory
 from quiz.mail import send_mail
 from quiz.notifications import send_queued
 from quiz.main.services import catalogue
-from quiz.models import AuditEntry, Question, QuestionVersion, Tier, User
+from quiz.models import Question, QuestionVersion, Tier
 from quiz.paths import default_instance_path, question_bank_dir
 
 

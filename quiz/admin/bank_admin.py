@@ -41,7 +41,7 @@ from quiz.audit import record
 from quiz.bank.blueprint import shortfalls, strata_from_data
 from quiz.bank.export import HEADER, export_bank, track_document, tracks_document
 from quiz.bank.load import MAX_TIME_LIMIT_MINUTES, TRACKS_FILE, load_bank
-from quiz.bank.specs import DEFAULT_REVIEW_POLICY, Bank, BankIssue, Stratum
+from quiz.bank.specs import DEFAULT_REVIEW_POLICY, Bank, BankIssue, HasIssues, Stratum
 from quiz.bank.sync import BankConflict, SyncReport, sync_bank
 from quiz.bank.yamlio import dump_readable
 from quiz.main.services import active_pool, is_offered
@@ -84,7 +84,7 @@ class SettingsInvalid(BankAdminError):
 # --- import ----------------------------------------------------------------------------------------
 
 @dataclass
-class ImportPreview:
+class ImportPreview(HasIssues):
     files: list[str]
     issues: list[BankIssue] = field(default_factory=list)
     report: SyncReport | None = None
@@ -97,14 +97,6 @@ class ImportPreview:
     bank_changed: bool = False
     #: each tier, track and assessment setting that would change, as "assessment x: pass_mark 70 → 60"
     settings_diff: list[str] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[BankIssue]:
-        return [issue for issue in self.issues if issue.severity == "error"]
-
-    @property
-    def warnings(self) -> list[BankIssue]:
-        return [issue for issue in self.issues if issue.severity == "warning"]
 
     @property
     def changed(self) -> bool:

@@ -121,14 +121,10 @@ class QuestionSpec:
         return content_hash(self.type, self.topic, self.difficulty, self.points, self.definition)
 
 
-@dataclass
-class Bank:
-    tiers: list[TierSpec] = field(default_factory=list)
-    tracks: list[TrackSpec] = field(default_factory=list)
-    questions: list[QuestionSpec] = field(default_factory=list)
-    issues: list[BankIssue] = field(default_factory=list)
-    #: tracks whose question file was read: only their missing keys are retired on import
-    loaded_tracks: set[str] = field(default_factory=set)
+class HasIssues:
+    """Errors and warnings of anything that carries a list of `issues`."""
+
+    issues: list[BankIssue]
 
     @property
     def errors(self) -> list[BankIssue]:
@@ -137,6 +133,16 @@ class Bank:
     @property
     def warnings(self) -> list[BankIssue]:
         return [issue for issue in self.issues if issue.severity == "warning"]
+
+
+@dataclass
+class Bank(HasIssues):
+    tiers: list[TierSpec] = field(default_factory=list)
+    tracks: list[TrackSpec] = field(default_factory=list)
+    questions: list[QuestionSpec] = field(default_factory=list)
+    issues: list[BankIssue] = field(default_factory=list)
+    #: tracks whose question file was read: only their missing keys are retired on import
+    loaded_tracks: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:

@@ -6,17 +6,15 @@ import email
 import email.policy
 import logging
 import re
-import socket
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from quiz.config import DEFAULTS
 from quiz.mail import Mail, send_mail
+from tests.smtp import Collector, free_port
 
 SENDER = "Quiz <quiz@example.org>"
 MAIL = Mail(
@@ -46,32 +44,7 @@ def _assert_is_mail(message: EmailMessage) -> None:
     assert message.get_content() == MAIL.body
 
 
-def _free_port() -> int:
-    """A port nothing listens on (once the probe socket is closed)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
-
-class _Collector:
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[_Collector, int]]:
-    handler = _Collector()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 def test_without_server_the_mail_is_written_to_the_outbox(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -96,7 +69,7 @@ def test_each_mail_gets_its_own_file(tmp_path: Path) -> None:
 
 
 def test_mail_is_sent_to_a_real_smtp_server(
-        tmp_path: Path, smtp_server: tuple[_Collector, int]) -> None:
+        tmp_path: Path, smtp_server: tuple[Collector, int]) -> None:
     handler, port = smtp_server
 
     result = send_mail(_config(MAIL_SERVER="127.0.0.1", MAIL_PORT=port), tmp_path, MAIL)
@@ -114,7 +87,7 @@ def test_unreachable_server_keeps_the_mail_in_failed(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="quiz.mail")
 
-    path = send_mail(_config(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port()), tmp_path, MAIL)
+    path = send_mail(_config(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port()), tmp_path, MAIL)
 
     assert path is not None
     assert path.parent == tmp_path / "outbox" / "failed"
@@ -127,7 +100,7 @@ def test_unreachable_server_keeps_the_mail_in_failed(
 
 
 def test_smtp_protocol_error_keeps_the_mail_in_failed(
-        tmp_path: Path, smtp_server: tuple[_Collector, int]) -> None:
+        tmp_path: Path, smtp_server: tuple[Collector, int]) -> None:
     """MAIL_USE_TLS against a server without STARTTLS: an SMTPException, not an OSError."""
     handler, port = smtp_server
 

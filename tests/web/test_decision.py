@@ -5,20 +5,18 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import socket
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from flask import Flask
 
 from quiz.cli import main
 from quiz.clock import FrozenClock
 from tests.web.conftest import AppFactory
+from tests.smtp import Collector, free_port
 from tests.web.support import (
     answer_all,
     candidate,
@@ -92,35 +90,10 @@ def test_the_specialist_shows_as_taken_after_it_starts(app: Flask) -> None:
 # --- a real SMTP server on loopback --------------------------------------------------------------
 
 
-class _Collector:
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[_Collector, int]]:
-    handler = _Collector()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 def test_the_decision_is_sent_through_a_real_smtp_server(make_app: AppFactory,
-                                                         smtp_server: tuple[_Collector, int]) -> None:
+                                                         smtp_server: tuple[Collector, int]) -> None:
     handler, port = smtp_server
     app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_DEFAULT_SENDER="Quiz <quiz@example.org>")
     client = candidate(app, "ada@example.com")
@@ -138,7 +111,7 @@ def test_the_decision_is_sent_through_a_real_smtp_server(make_app: AppFactory,
 
 
 def test_an_unreachable_smtp_server_keeps_the_mail_and_the_decision(make_app: AppFactory) -> None:
-    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     client = candidate(app, "ada@example.com")
     attempt_id = take_alpha(client, app)
     assert stored(app, attempt_id)["decision"] == "pass"
