@@ -25,14 +25,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, \
     ValidationError
 
-from quiz.admin.bank_admin import (
-    MAX_STRATUM_COUNT,
-    MAX_UPLOAD_BYTES,
-    MAX_UPLOAD_FILES,
-    AssessmentSettings,
-    blueprint_problems,
-    upload_name_problem,
-)
+from quiz.admin.bank_import import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, upload_name_problem
+from quiz.admin.settings import MAX_STRATUM_COUNT, AssessmentSettings, blueprint_problems
 from quiz.bank.load import MAX_TIME_LIMIT_MINUTES
 from quiz.bank.specs import DEFAULT_REVIEW_POLICY, Stratum
 

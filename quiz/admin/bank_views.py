@@ -9,10 +9,13 @@ from flask import Flask, abort, current_app, flash, redirect, render_template, r
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
-from quiz.admin import bank_admin
-from quiz.admin.bank_admin import MAX_UPLOAD_BYTES, BankAdminError
+from quiz.admin import bank_import as bank_files
+from quiz.admin import settings as bank_settings
+from quiz.admin.bank_admin import BankAdminError
 from quiz.admin.bank_forms import AssessmentForm, ImportForm, TierForm, TokenForm, TrackForm
+from quiz.admin.bank_import import MAX_UPLOAD_BYTES
 from quiz.admin.views import admin_required, bp
 from quiz.bank.sync import BankConflict
 from quiz.extensions import commit, db_session, now
@@ -46,7 +49,7 @@ def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
 
 
 def _render_import(form: ImportForm, **context: object) -> str:
-    return render_template("admin/bank/import.html", form=form, exports=bank_admin.export_listing(db_session()),
+    return render_template("admin/bank/import.html", form=form, exports=bank_files.export_listing(db_session()),
                            **context)
 
 
@@ -58,7 +61,7 @@ def bank_import() -> str:
     if not form.validate_on_submit():
         return _render_import(form)
     try:
-        preview = bank_admin.stage_import(db_session(), _imports_root(), form.uploads(), actor_id=current_user.id,
+        preview = bank_files.stage_import(db_session(), _imports_root(), form.uploads(), actor_id=current_user.id,
                                           now=now())
     except BankAdminError as exc:
         form.files.errors.append(str(exc))
@@ -74,7 +77,7 @@ def bank_import_confirm() -> str | Response:
         flash("This preview has no token: upload the files again.", "error")
         return redirect(url_for("admin.bank_import"))
     try:
-        preview = bank_admin.confirm_import(db_session(), _imports_root(), form.token.data, actor_id=current_user.id,
+        preview = bank_files.confirm_import(db_session(), _imports_root(), form.token.data, actor_id=current_user.id,
                                             now=now())
     except BankAdminError as exc:
         flash(str(exc), "error")
@@ -94,7 +97,7 @@ def bank_import_confirm() -> str | Response:
 def bank_import_cancel() -> Response:
     form = TokenForm()
     if form.validate_on_submit():
-        bank_admin.cancel_import(_imports_root(), form.token.data, actor_id=current_user.id)
+        bank_files.cancel_import(_imports_root(), form.token.data, actor_id=current_user.id)
     flash("The import was cancelled; nothing was written.", "success")
     return redirect(url_for("admin.bank_import"))
 
@@ -108,7 +111,7 @@ def _download(name: str, text: str) -> Response:
 @admin_required
 def bank_export(track_key: str) -> Response:
     """A track's bank file, exactly as `quiz bank export` writes it."""
-    exported = bank_admin.export_track(db_session(), track_key)
+    exported = bank_files.export_track(db_session(), track_key)
     if exported is None:
         abort(404)
     return _download(*exported)
@@ -117,13 +120,13 @@ def bank_export(track_key: str) -> Response:
 @bp.get("/bank/tracks.yaml")
 @admin_required
 def bank_export_tracks() -> Response:
-    return _download(*bank_admin.export_tracks_file(db_session()))
+    return _download(*bank_files.export_tracks_file(db_session()))
 
 
 @bp.get("/bank/export.zip")
 @admin_required
 def bank_export_all() -> Response:
-    return send_file(io.BytesIO(bank_admin.export_bank_zip(db_session())), mimetype="application/zip",
+    return send_file(io.BytesIO(bank_files.export_bank_zip(db_session())), mimetype="application/zip",
                      as_attachment=True, download_name="question_bank.zip", max_age=0)
 
 
@@ -132,13 +135,13 @@ def bank_export_all() -> Response:
 @bp.get("/settings")
 @admin_required
 def settings() -> str:
-    tiers, tracks = bank_admin.settings_overview(db_session())
+    tiers, tracks = bank_settings.settings_overview(db_session())
     return render_template("admin/bank/settings.html", tiers=tiers, tracks=tracks,
-                           review_short=bank_admin.REVIEW_SHORT)
+                           review_short=bank_settings.REVIEW_SHORT)
 
 
-def _tier_choices() -> list[tuple[str, str]]:
-    return [(t.key, f"{t.name} (${t.hourly_rate:.2f}/h)") for t in bank_admin.tiers(db_session())]
+def _tier_choices() -> list[SelectChoice]:
+    return [SelectChoice(t.key, f"{t.name} (${t.hourly_rate:.2f}/h)") for t in bank_settings.tiers(db_session())]
 
 
 def _saved(changed: list[str], what: str) -> Response:
@@ -152,9 +155,9 @@ def _saved(changed: list[str], what: str) -> Response:
 @admin_required
 def assessment_edit(key: str) -> str | Response:
     session = db_session()
-    assessment = bank_admin.assessment_by_key(session, key) or abort(404)
+    assessment = bank_settings.assessment_by_key(session, key) or abort(404)
     if request.method == "GET":
-        form = AssessmentForm(data=AssessmentForm.data_from(bank_admin.assessment_settings(assessment)))
+        form = AssessmentForm(data=AssessmentForm.data_from(bank_settings.assessment_settings(assessment)))
         for _ in range(2):
             form.blueprint.append_entry()
     else:
@@ -165,28 +168,28 @@ def assessment_edit(key: str) -> str | Response:
             form.blueprint.append_entry()
     elif form.validate_on_submit():
         try:
-            changed = bank_admin.update_assessment(session, current_user, assessment, form.settings())
+            changed = bank_settings.update_assessment(session, current_user, assessment, form.settings())
         except BankAdminError as exc:
             flash(str(exc), "error")
         else:
             return _saved(changed, f"the settings of {assessment.title}")
     rows = [AssessmentForm.row_stratum(entry.form) for entry in form.blueprint.entries]
     return render_template("admin/bank/assessment_edit.html", form=form, assessment=assessment,
-                           available=bank_admin.available_counts(session, assessment.track_id, rows),
-                           shortfalls=bank_admin.fill_shortfalls(session, assessment),
-                           topics=bank_admin.topic_table(session, assessment.track_id))
+                           available=bank_settings.available_counts(session, assessment.track_id, rows),
+                           shortfalls=bank_settings.fill_shortfalls(session, assessment),
+                           topics=bank_settings.topic_table(session, assessment.track_id))
 
 
 @bp.route("/settings/tiers/<key>", methods=["GET", "POST"])
 @admin_required
 def tier_edit(key: str) -> str | Response:
     session = db_session()
-    tier = bank_admin.tier_by_key(session, key) or abort(404)
+    tier = bank_settings.tier_by_key(session, key) or abort(404)
     form = TierForm(obj=tier)
     if form.validate_on_submit():
         try:
-            changed = bank_admin.update_tier(session, current_user, tier, name=form.name.data,
-                                             hourly_rate=form.hourly_rate.data, rank=form.rank.data)
+            changed = bank_settings.update_tier(session, current_user, tier, name=form.name.data,
+                                                hourly_rate=form.hourly_rate.data, rank=form.rank.data)
         except BankAdminError as exc:
             flash(str(exc), "error")
         else:
@@ -198,13 +201,13 @@ def tier_edit(key: str) -> str | Response:
 @admin_required
 def track_edit(key: str) -> str | Response:
     session = db_session()
-    track = bank_admin.track_by_key(session, key) or abort(404)
+    track = bank_settings.track_by_key(session, key) or abort(404)
     form = TrackForm(data={"name": track.name, "description": track.description, "tier": track.tier.key})
     form.tier.choices = _tier_choices()
     if form.validate_on_submit():
         try:
-            changed = bank_admin.update_track(session, current_user, track, name=form.name.data,
-                                              description=form.description.data or "", tier_key=form.tier.data)
+            changed = bank_settings.update_track(session, current_user, track, name=form.name.data,
+                                                 description=form.description.data or "", tier_key=form.tier.data)
         except BankAdminError as exc:
             flash(str(exc), "error")
         else:

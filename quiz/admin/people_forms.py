@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from quiz.admin.people import MAX_FACTOR, MIN_FACTOR
@@ -25,8 +26,8 @@ class CandidateSearchForm(FlaskForm):
 class AccommodationForm(FlaskForm):
     factor = RadioField(
         "Extra-time factor",
-        choices=[("1.00", "1.0 × (no extra time)"), ("1.25", "1.25 ×"), ("1.50", "1.5 ×"), ("2.00", "2.0 ×"),
-                 (OTHER, "Another factor")],
+        choices=[SelectChoice("1.00", "1.0 × (no extra time)"), SelectChoice("1.25", "1.25 ×"),
+                 SelectChoice("1.50", "1.5 ×"), SelectChoice("2.00", "2.0 ×"), SelectChoice(OTHER, "Another factor")],
         default="1.00", validators=[DataRequired("Choose a factor.")])
     # No Optional(): it would stop validate_other_factor when the box is empty.
     other_factor = StringField("Another factor", validators=[Length(max=10)],
@@ -91,10 +92,10 @@ class AuditFilterForm(FlaskForm):
     until = DateField("To (UTC, inclusive)", validators=[Optional()], format="%Y-%m-%d")
 
     def set_choices(self, actors: list[tuple[int, str]], actions: list[str], target_types: list[str]) -> None:
-        self.actor.choices = ([("", "Anyone"), ("system", "system")]
-                              + [(str(ident), email) for ident, email in actors])
-        self.action.choices = [("", "Any action")] + [(a, a) for a in actions]
-        self.target_type.choices = [("", "Any target")] + [(t, t) for t in target_types]
+        self.actor.choices = ([SelectChoice("", "Anyone"), SelectChoice("system")]
+                              + [SelectChoice(str(ident), email) for ident, email in actors])
+        self.action.choices = [SelectChoice("", "Any action")] + [SelectChoice(a) for a in actions]
+        self.target_type.choices = [SelectChoice("", "Any target")] + [SelectChoice(t) for t in target_types]
 
     def validate_until(self, field: DateField) -> None:
         if field.data and self.since.data and field.data < self.since.data:

@@ -1,5 +1,6 @@
 """Question banks: list and search, create and edit (each change a new version), preview, history,
-retire and restore. Admins only. Rules live in quiz.admin.questions and the question types."""
+retire and restore. Admins only. Rules live in quiz.admin.questions, quiz.admin.question_search and
+the question types."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
+from quiz.admin import question_search
 from quiz.admin import questions as bank
 from quiz.admin.question_forms import FORMS, MAX_ROWS, ConfirmForm, NewQuestionForm, QuestionForm, SearchForm
 from quiz.admin.views import admin_required, bp
@@ -37,11 +40,11 @@ def _question_or_404(key: str) -> Question:
 # --- list and search ---------------------------------------------------------------------------
 
 
-def _checked(field: Any, choices: list[tuple[str, str]]) -> str:
+def _checked(field: Any, choices: list[SelectChoice]) -> str:
     """The field's value if it is one of the choices; otherwise an error next to it and no filter."""
     field.choices = choices
     value = (field.data or "").strip()
-    if value and value not in {v for v, _ in choices}:
+    if value and value not in {choice.value for choice in choices}:
         field.errors = [f"{value!r} is not one of the choices."]
         return ""
     return value
@@ -51,19 +54,24 @@ def _checked(field: Any, choices: list[tuple[str, str]]) -> str:
 @admin_required
 def questions() -> str:
     session = db_session()
-    choices = bank.filter_choices(session)
+    choices = question_search.filter_choices(session)
     form = SearchForm(request.args)
     args = {
-        "track": _checked(form.track, [("", "All tracks")] + [(t.key, t.name) for t in choices["tracks"]]),
-        "topic": _checked(form.topic, [("", "All topics")] + [(t, t) for t in choices["topics"]]),
-        "type": _checked(form.type, [("", "All types")] + choices["types"]),
-        "difficulty": _checked(form.difficulty, [("", "Any")] + [(str(d), str(d)) for d in choices["difficulties"]]),
-        "status": _checked(form.status, [("", "Active and retired")] + [(s, s.capitalize()) for s in choices["statuses"]]),
+        "track": _checked(form.track, [SelectChoice("", "All tracks")]
+                          + [SelectChoice(t.key, t.name) for t in choices["tracks"]]),
+        "topic": _checked(form.topic, [SelectChoice("", "All topics")] + [SelectChoice(t) for t in choices["topics"]]),
+        "type": _checked(form.type, [SelectChoice("", "All types")]
+                         + [SelectChoice(name, label) for name, label in choices["types"]]),
+        "difficulty": _checked(form.difficulty, [SelectChoice("", "Any")]
+                               + [SelectChoice(str(d)) for d in choices["difficulties"]]),
+        "status": _checked(form.status, [SelectChoice("", "Active and retired")]
+                           + [SelectChoice(s, s.capitalize()) for s in choices["statuses"]]),
         "text": (form.text.data or "").strip()[:200],
     }
-    filters = bank.QuestionFilters(**{**args, "difficulty": int(args["difficulty"]) if args["difficulty"] else None},
-                                   page=request.args.get("page", 1, type=int))
-    page = bank.search_questions(session, filters)
+    filters = question_search.QuestionFilters(
+        **{**args, "difficulty": int(args["difficulty"]) if args["difficulty"] else None},
+        page=request.args.get("page", 1, type=int))
+    page = question_search.search_questions(session, filters)
     return render_template("admin/questions/list.html", form=form, page=page,
                            args={k: v for k, v in args.items() if v}, filtered=any(args.values()))
 
@@ -143,8 +151,8 @@ def question_new() -> str | Response:
     if track is None or type_name not in FORMS:
         chooser = NewQuestionForm(request.args)
         tracks = session.scalars(select(Track).order_by(Track.position, Track.key)).all()
-        chooser.track.choices = [(t.key, t.name + ("" if t.active else " (inactive)")) for t in tracks]
-        chooser.type.choices = [(name, get_type(name).label) for name in FORMS]
+        chooser.track.choices = [SelectChoice(t.key, t.name + ("" if t.active else " (inactive)")) for t in tracks]
+        chooser.type.choices = [SelectChoice(name, get_type(name).label) for name in FORMS]
         if track_key and track is None:
             chooser.track.errors = [f"There is no track {track_key!r}."]
         if type_name and type_name not in FORMS:
