@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, abort, render_template, request
+from werkzeug.routing import IntegerConverter
 
 from quiz import __version__
 from quiz.config import DEV_SECRET_KEY, load_config
@@ -26,6 +27,16 @@ ADMIN_NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("admin.audit_log", "Audit log", ("admin",)),
     ("admin.exports", "CSV exports", ("admin",)),
 ]
+
+
+#: GET pages that may write: they finalise attempts whose time ran out (see quiz.db on SQLite locks).
+WRITING_GET_ENDPOINTS = {"candidates.dashboard", "admin.home", "admin.grading_queue"}
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):  # type: ignore[no-untyped-def]  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 class InsecureConfiguration(RuntimeError):
@@ -55,6 +66,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     init_db(app)
     init_web(app)
+    # Ids in URLs fit the database's integers: a 30-digit id is a 404, not an overflow error.
+    app.url_map.converters["int"] = BoundedIntConverter
 
     from quiz.admin.routes import bp as admin_bp
     from quiz.assessment.views import bp as assessment_bp
@@ -77,7 +90,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # dashboard write too: they finalise attempts whose time ran out.
         set_immediate_transactions(request.method not in ("GET", "HEAD")
                                    or request.blueprint == "assessment"
-                                   or request.endpoint == "candidates.dashboard")
+                                   or request.endpoint in WRITING_GET_ENDPOINTS)
+
+    @app.before_request
+    def _refuse_nul_characters() -> None:
+        # A NUL byte is never meaningful in this app's input, and PostgreSQL text refuses it.
+        values = [*request.args.values(), *request.form.values()]
+        if request.is_json:
+            values.append(request.get_data(as_text=True))
+        if any("\x00" in value or "\\u0000" in value for value in values):
+            abort(400)
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Frame-Options", "DENY")  # Submit, Void and Confirm are not to be framed
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
 
     @app.teardown_request
     def _reset_write_lock_mode(_exc: BaseException | None) -> None:

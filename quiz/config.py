@@ -33,6 +33,10 @@ DEFAULTS: dict[str, Any] = {
     # and an autosave must never fail because a token aged out mid-attempt.
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Set true when served over HTTPS (behind a TLS proxy): the session cookie then never travels in clear.
+    "SESSION_COOKIE_SECURE": False,
+    # No request body needs more (the bank import raises its own limit for its uploads).
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_HTTPONLY": True,
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, flash, g, jsonify, redirect, request, url_for
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -74,6 +74,15 @@ def init_web(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
     app.extensions.setdefault(_CLOCK, SystemClock())
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():  # type: ignore[no-untyped-def]
+        # An autosave whose session is gone must fail visibly, not follow a redirect to an HTML page.
+        if request.is_json or request.accept_mimetypes.best == "application/json":
+            return jsonify(error="You are logged out. Log in again in another tab; your answers so far are saved.",
+                           logged_out=True), 401
+        flash(login_manager.login_message, "info")
+        return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
 
     @login_manager.user_loader
     def _load_user(user_id: str):  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ therefore never emails anyone.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from quiz.mail import Mail
 
 _QUEUE = "quiz.pending_mail"
+logger = logging.getLogger("quiz.mail")
 
 
 def queue_mail(session: Session, mail: Mail) -> None:
@@ -24,9 +26,14 @@ def discard_queued(session: Session) -> None:
 
 
 def send_queued(session: Session, send: Callable[[Mail], object]) -> int:
+    """Send what the committed transaction queued. One bad message never stops the others, and
+    never turns a committed decision into an error page."""
     pending: list[Mail] = session.info.pop(_QUEUE, [])
     for mail in pending:
-        send(mail)
+        try:
+            send(mail)
+        except Exception:  # noqa: BLE001 - logged with its traceback; the decision itself stands
+            logger.exception("mail to %s (%s) could not be built or sent", mail.to, mail.subject)
     return len(pending)
 
 

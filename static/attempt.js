@@ -80,10 +80,17 @@
     lastSent = mySeq;
     status.textContent = "Saving…";
     inFlight = post(root.dataset.saveUrl, {fields: fields(), seq: mySeq}).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
+      var isJson = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if (response.redirected || !isJson) throw new Error("unexpected answer");
+      return response.json().then(function (body) {
+        if (response.status === 401) {
+          showWarning(body.error);  // logged out: keep retrying, the saves resume once they log in again
+          status.textContent = "Not saved";
+          throw new Error("logged out");
+        }
         if (response.ok) {
           clearWarning(); retryDelay = 1000;
-          resync(body.seconds_left);
+          if (typeof body.seconds_left === "number") resync(body.seconds_left);
           if (!body.saved && body.seq >= mySeq && mySeq === lastSent) {
             // another device saved a newer answer in between: ours is the latest here, send it again
             seq = body.seq; dirty = true;
@@ -94,7 +101,7 @@
           }
         } else if (response.status === 409) {
           showWarning(body.error || "This attempt is closed; answers can no longer change.");
-          window.location.href = "/dashboard";
+          window.location.href = root.dataset.dashboardUrl;
         } else if (response.status === 422) {
           showWarning(body.error || "This answer could not be saved.");
           status.textContent = "Not saved";
@@ -102,8 +109,10 @@
           throw new Error(body.error || ("HTTP " + response.status));
         }
       });
-    }).catch(function () {
-      showWarning("Your last change is NOT saved yet: the connection failed. Retrying…");
+    }).catch(function (error) {
+      if (!error || error.message !== "logged out") {
+        showWarning("Your last change is NOT saved yet: the connection failed. Retrying…");
+      }
       status.textContent = "Not saved";
       retryTimer = setTimeout(save, retryDelay);  // retried until it succeeds or the time is up
       retryDelay = Math.min(retryDelay * 2, 15000);
@@ -200,8 +209,8 @@
     fetch(root.dataset.stateUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (r) { return r.json(); })
       .then(function (body) {
-        if (body.status && body.status !== "in_progress") { window.location.href = "/dashboard"; return; }
-        resync(body.seconds_left);
+        if (body.status && body.status !== "in_progress") { window.location.href = root.dataset.dashboardUrl; return; }
+        if (typeof body.seconds_left === "number") resync(body.seconds_left);
       }).catch(function () {});
   }, 30000);
 })();

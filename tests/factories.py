@@ -40,6 +40,7 @@ def make_attempt(session: Session, user: User, assessment: Assessment, **values:
                       started_at=T0, deadline_at=T0 + timedelta(minutes=assessment.time_limit_minutes),
                       pass_mark=assessment.pass_mark, requires_confirmation=assessment.requires_confirmation,
                       review_policy=dict(assessment.review_policy), accommodation_factor=user.accommodation_factor,
+                      offered_tier=assessment.tier,
                       **values)
     session.add(attempt)
     session.flush()

@@ -22,7 +22,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, \
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, StopValidation, \
     ValidationError
 
 from quiz.admin.bank_import import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, upload_name_problem
@@ -119,7 +119,8 @@ class StratumForm(Form):
 
 
 class AssessmentForm(FlaskForm):
-    title = StringField("Title", filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", filters=[_strip], validators=[
+        DataRequired(), Length(max=200), Regexp(r"^[^\r\n]*$", message="Must be a single line.")])
     time_limit_minutes = IntegerField(
         "Time limit (minutes)", validators=[InputRequired(), NumberRange(min=1, max=MAX_TIME_LIMIT_MINUTES)],
         description="Before any extra time given to a candidate as an accommodation.")

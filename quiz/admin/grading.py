@@ -42,11 +42,20 @@ def grading_queue(session: Session, grader: User, limit: int = 200) -> list[Atte
         .limit(limit)))
 
 
-def load_item_for_grading(session: Session, grader: User, item_id: int) -> AttemptItem:
-    item = session.scalar(select(AttemptItem).join(Attempt)
-                          .where(AttemptItem.id == item_id, _visible_to(grader)))
+def load_item_for_grading(session: Session, grader: User, item_id: int, *, for_update: bool = False) -> AttemptItem:
+    """An item this person may open. Graders: only open items of submitted attempts that are not
+    another grader's (never a running attempt, never an auto-graded item or its key). Admins: any
+    item. `for_update` locks the attempt row, so two graders finishing its last two items at once
+    are serialised and one of them decides."""
+    query = select(AttemptItem).join(Attempt).where(AttemptItem.id == item_id, _visible_to(grader))
+    if grader.role != "admin":
+        query = query.where(Attempt.status == "submitted", AttemptItem.pending)
+    item = session.scalar(query)
     if item is None:
         raise LookupError(item_id)
+    if for_update:
+        session.scalar(select(Attempt.id).where(Attempt.id == item.attempt_id).with_for_update())
+        session.refresh(item.attempt)
     return item
 
 
@@ -94,6 +103,7 @@ def grade_open_item(session: Session, item: AttemptItem, grader: User, scores: d
     if refusal is not None:
         raise GradingError(refusal)
     regrading = attempt.status == "decided"
+    computed_before = decide(attempt_score(attempt), attempt.pass_mark) if regrading else None
     before = {"manual_scores": item.manual_scores, "points": str(item.points_awarded), "comment": item.grader_comment,
               "decision": attempt.decision}
     item.manual_scores = dict(scores)
@@ -108,7 +118,7 @@ def grade_open_item(session: Session, item: AttemptItem, grader: User, scores: d
     regrade_items(attempt)
     decision = None
     if regrading:
-        decision = _recompute(session, attempt, grader, now)
+        decision = _recompute(session, attempt, grader, computed_before, now)
     elif not any(i.pending for i in attempt.items):
         decision = settle(session, attempt, now)
     record(session, grader, "item.regrade" if regrading else "item.grade", "attempt_item", item.id, before=before,
@@ -119,15 +129,23 @@ def grade_open_item(session: Session, item: AttemptItem, grader: User, scores: d
     return GradeResult(item, decision, awaiting)
 
 
-def _recompute(session: Session, attempt: Attempt, admin: User, now: datetime) -> str | None:
+def _recompute(session: Session, attempt: Attempt, admin: User, computed_before: str | None,
+               now: datetime) -> str | None:
+    """After a re-grade: only a change in what the *score* says changes anything. A decision a
+    person made (an override, or a confirmation) is never flipped by the machine: such an attempt
+    goes back to the confirmation queue instead."""
     score = attempt_score(attempt)
     attempt.score_points, attempt.score_possible, attempt.score_percent = score.earned, score.possible, score.percent
-    decision = decide(score, attempt.pass_mark)
-    if decision != attempt.decision:
-        record_decision(session, attempt, decision, now, decided_by=admin,
-                        reason=f"re-graded by {admin.email}: score now {score.percent}%")
-        return decision
-    return None
+    computed = decide(score, attempt.pass_mark)
+    if computed == computed_before:
+        return None
+    if attempt.requires_confirmation or attempt.decided_by_id is not None:
+        attempt.status, attempt.decision, attempt.decided_at, attempt.tier = "submitted", None, None, None
+        attempt.decision_reason = f"re-graded by {admin.email}: the score now says {computed}; awaiting confirmation"
+        return None
+    record_decision(session, attempt, computed, now, decided_by=admin,
+                    reason=f"re-graded by {admin.email}: score now {score.percent}%")
+    return computed
 
 
 def decisions_awaiting_confirmation(session: Session) -> list[Attempt]:
@@ -140,6 +158,8 @@ def decisions_awaiting_confirmation(session: Session) -> list[Attempt]:
 def confirm_decision(session: Session, attempt: Attempt, admin: User, decision: str, reason: str,
                      now: datetime) -> None:
     """A person confirms pass/fail; overriding what the score says needs a reason."""
+    session.scalar(select(Attempt.id).where(Attempt.id == attempt.id).with_for_update())  # one confirmation wins
+    session.refresh(attempt)
     if attempt.status != "submitted" or any(i.pending for i in attempt.items):
         raise GradingError("Only a fully graded, undecided attempt can be confirmed.")
     if decision not in ("pass", "fail"):

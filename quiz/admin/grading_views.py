@@ -23,13 +23,14 @@ from quiz.admin.grading import (
     queue_rows,
 )
 from quiz.admin.grading_forms import DecisionForm, grade_form
-from quiz.admin.views import admin_required, bp, staff_required
+from quiz.admin.views import finalise_expired_attempts, admin_required, bp, staff_required
 from quiz.extensions import commit, db_session, now
 
 
 @bp.get("/grading")
 @staff_required
 def grading_queue() -> str:
+    finalise_expired_attempts(db_session())
     return render_template("admin/grading/queue.html", rows=queue_rows(db_session(), current_user))
 
 
@@ -42,7 +43,7 @@ def _back_to_attempt() -> bool:
 def grade_item(item_id: int) -> str | Response:
     session = db_session()
     try:
-        item = load_item_for_grading(session, current_user, item_id)
+        item = load_item_for_grading(session, current_user, item_id, for_update=request.method == "POST")
     except LookupError:
         abort(404)
     view = item_for_grading(item, current_user)

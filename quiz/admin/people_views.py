@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 
 from quiz.admin import people, records
 from quiz.admin.people_forms import AccommodationForm, AuditFilterForm, CandidateSearchForm, OTHER, VoidForm
-from quiz.admin.views import admin_required, bp
+from quiz.admin.views import MAX_PAGE, admin_required, bp
 from quiz.extensions import commit, db_session, now
 from quiz.models import User
 
@@ -22,7 +22,7 @@ CANDIDATES_PER_PAGE = 25
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
 def _actor() -> User:

@@ -98,7 +98,7 @@ class SaveResult:
 def _difficulty(value: Any, problems: list[Problem]) -> int:
     if isinstance(value, str):
         value = value.strip()
-        if value.lstrip("+-").isdigit():
+        if value.lstrip("+-").isascii() and value.lstrip("+-").isdecimal():
             value = int(value)
     if value is None or value == "":
         problems.append(Problem(("difficulty",), "is required"))

@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from quiz.admin import question_search
 from quiz.admin import questions as bank
 from quiz.admin.question_forms import FORMS, MAX_ROWS, ConfirmForm, NewQuestionForm, QuestionForm, SearchForm
-from quiz.admin.views import admin_required, bp
+from quiz.admin.views import MAX_PAGE, admin_required, bp
 from quiz.assessment.forms import choices_for
 from quiz.extensions import commit, db_session, now
 from quiz.models import Question, QuestionVersion, Track
@@ -70,7 +70,7 @@ def questions() -> str:
     }
     filters = question_search.QuestionFilters(
         **{**args, "difficulty": int(args["difficulty"]) if args["difficulty"] else None},
-        page=request.args.get("page", 1, type=int))
+        page=min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE))
     page = question_search.search_questions(session, filters)
     return render_template("admin/questions/list.html", form=form, page=page,
                            args={k: v for k, v in args.items() if v}, filtered=any(args.values()))
@@ -101,7 +101,7 @@ def _based_on(form: QuestionForm, question: Question | None) -> int | None:
     if question is None:
         return None
     value = (form.based_on.data or "").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdecimal() and len(value) < 10 else None
 
 
 def _post(form: QuestionForm, track: Track, question: Question | None) -> str | Response:

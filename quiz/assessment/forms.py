@@ -57,7 +57,7 @@ def choices_for(type_name: str, definition: Mapping[str, Any], option_order: Seq
 def _ids_from_tokens(values: Sequence[str], order: Sequence[str]) -> list[str]:
     ids = []
     for value in values:
-        if not value.isdigit() or not 1 <= int(value) <= len(order):
+        if not (value.isascii() and value.isdecimal() and len(value) < 4) or not 1 <= int(value) <= len(order):
             raise AnswerError("That is not one of the options.")
         ids.append(order[int(value) - 1])
     return ids

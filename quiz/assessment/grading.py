@@ -59,7 +59,8 @@ def record_decision(session: Session, attempt: Attempt, decision: str, now: date
     attempt.decided_at = now
     attempt.decided_by_id = decided_by.id if decided_by else None
     attempt.decision_reason = reason
-    attempt.tier = attempt.assessment.tier if decision == "pass" else None
+    # The tier promised when the attempt started (older rows without one: the assessment's).
+    attempt.tier = (attempt.offered_tier or attempt.assessment.tier) if decision == "pass" else None
     attempt.status = "decided"
     session.flush()
     queue_mail(session, decision_mail(attempt))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -92,7 +92,8 @@ def start_attempt(session: Session, user: User, assessment: Assessment, now: dat
         user=user, assessment=assessment, seed=seed, status="in_progress", started_at=now,
         deadline_at=deadline_for(now, assessment.time_limit_minutes, user.accommodation_factor),
         pass_mark=assessment.pass_mark, requires_confirmation=assessment.requires_confirmation,
-        review_policy=dict(assessment.review_policy), accommodation_factor=user.accommodation_factor)
+        review_policy=dict(assessment.review_policy), accommodation_factor=user.accommodation_factor,
+        offered_tier=assessment.tier)
     for position, version_id in enumerate(drawn, start=1):
         version = versions[version_id]
         question_type = get_type(version.type)
@@ -135,7 +136,8 @@ def finalise_if_expired(session: Session, attempt: Attempt, now: datetime, grace
     by any request that touches the attempt, and by `quiz sweep`."""
     if attempt.status != "in_progress" or accepts_answers(attempt.deadline_at, now, grace_seconds):
         return False
-    _submit(session, attempt, attempt.deadline_at, reason)
+    if not _submit(session, attempt, attempt.deadline_at, reason):
+        return False  # another request finalised it a moment ago
     settle(session, attempt, now)
     return True
 
@@ -199,10 +201,19 @@ def record_signal(session: Session, attempt: Attempt, kind: str, position: int |
     return True
 
 
-def _submit(session: Session, attempt: Attempt, submitted_at: datetime, reason: str) -> None:
-    attempt.status, attempt.submitted_at, attempt.submit_reason = "submitted", submitted_at, reason
+def _submit(session: Session, attempt: Attempt, submitted_at: datetime, reason: str) -> bool:
+    """Claim the submit with one conditional UPDATE: of two requests (a page, `quiz sweep`, another
+    server) finalising the same attempt at once, exactly one grades it and sends the mail."""
+    claimed = session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "in_progress")
+        .values(status="submitted", submitted_at=submitted_at, submit_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount
+    session.refresh(attempt)
+    if claimed != 1:
+        return False
     regrade_items(attempt)
     session.flush()
+    return True
 
 
 def submit_attempt(session: Session, attempt: Attempt, now: datetime, grace_seconds: float) -> str | None:
@@ -212,10 +223,10 @@ def submit_attempt(session: Session, attempt: Attempt, now: datetime, grace_seco
         return attempt.decision
     if attempt.status != "in_progress":
         raise AttemptClosed("This attempt has already been submitted.")
-    if now >= attempt.deadline_at:
-        _submit(session, attempt, attempt.deadline_at, "deadline")
-    else:
-        _submit(session, attempt, now, "candidate")
+    claimed = (_submit(session, attempt, attempt.deadline_at, "deadline") if now >= attempt.deadline_at
+               else _submit(session, attempt, now, "candidate"))
+    if not claimed:
+        raise AttemptClosed("This attempt has already been submitted.")
     return settle(session, attempt, now)
 
 

@@ -108,7 +108,7 @@ def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]
     if go == "review":
         return redirect(url_for("assessment.review", attempt_id=attempt_id))
     target = position - 1 if go == "previous" else position + 1 if go == "next" else position
-    if go.isdigit():
+    if go.isascii() and go.isdecimal() and len(go) < 4:
         target = int(go)
     if not 1 <= target <= len(attempt.items):
         return redirect(url_for("assessment.review", attempt_id=attempt_id))
@@ -155,7 +155,9 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
 @bp.post("/<int:attempt_id>/flags/<int:position>")
 @candidate_required
 def flag(attempt_id: int, position: int) -> Response | tuple[Response, int]:
-    payload = request.get_json(silent=True) or {}
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return _json_error("Send JSON like {\"flagged\": true}.", 400)
     attempt = _attempt(attempt_id, for_update=True)
     _item(attempt, position)
     try:
@@ -170,9 +172,13 @@ def flag(attempt_id: int, position: int) -> Response | tuple[Response, int]:
 @bp.post("/<int:attempt_id>/signals")
 @candidate_required
 def signal(attempt_id: int) -> Response | tuple[Response, int]:
-    payload = request.get_json(silent=True) or {}
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return _json_error("Send JSON like {\"kind\": \"tab_hidden\", \"position\": 1}.", 400)
     attempt = _attempt(attempt_id)
     position = payload.get("position")
+    if isinstance(position, int) and not 1 <= position <= len(attempt.items):
+        position = None
     length = payload.get("length")
     detail = {"length": length} if isinstance(length, int) and not isinstance(length, bool) else None
     try:

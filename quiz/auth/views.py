@@ -17,14 +17,15 @@ AUTH_LIMIT = "10 per minute; 50 per hour"
 
 def _after_login() -> Response:
     target = request.args.get("next")
-    return redirect(target if is_safe_next(target) else url_for("candidates.dashboard"))
+    home = url_for("candidates.dashboard") if current_user.role == "candidate" else url_for("admin.home")
+    return redirect(target if is_safe_next(target) else home)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def signup() -> str | Response:
     if current_user.is_authenticated:
-        return redirect(url_for("candidates.dashboard"))
+        return _after_login()
     form = SignupForm()
     if form.validate_on_submit():
         try:

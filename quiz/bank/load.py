@@ -94,6 +94,14 @@ def _text(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, 
     return value
 
 
+def _single_line(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, ...]) -> str:
+    """Text shown in one line (titles go into email subjects, where a line break is not allowed)."""
+    value = _text(f, node, name, where)
+    if "\n" in value.strip() or "\r" in value:
+        f.error(where + (name,), "must be a single line")
+    return value.strip()
+
+
 def _int(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, ...], *,
          low: int, high: int, default: int | None = None) -> int:
     value = node.get(name, default)
@@ -240,7 +248,7 @@ def _assessments(f: _File, track: LineDict, track_where: tuple[str | int, ...], 
         if tier is not None and (not isinstance(tier, str) or tier not in tier_keys):
             f.error(where + ("tier",), f"unknown tier {tier!r} (tiers: {', '.join(sorted(tier_keys))})")
         specs.append(AssessmentSpec(
-            key=key, kind=kind, title=_text(f, node, "title", where),
+            key=key, kind=kind, title=_single_line(f, node, "title", where),
             time_limit_minutes=_int(f, node, "time_limit_minutes", where, low=1, high=MAX_TIME_LIMIT_MINUTES),
             pass_mark=_decimal(f, node, "pass_mark", where, low=Decimal(0), high=Decimal(100)),
             requires_confirmation=_bool(f, node, "requires_confirmation", where, False),

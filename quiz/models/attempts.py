@@ -70,6 +70,8 @@ class Attempt(Base):
     requires_confirmation: Mapped[bool]
     review_policy: Mapped[dict[str, bool]] = mapped_column(JSON)
     accommodation_factor: Mapped[Decimal] = mapped_column(Numeric(4, 2))
+    # The tier a pass places the candidate in, fixed at the start like the other settings.
+    offered_tier_id: Mapped[int | None] = mapped_column(ForeignKey("tiers.id"))
     score_points: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     score_possible: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     score_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
@@ -91,7 +93,8 @@ class Attempt(Base):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     assessment: Mapped[Assessment] = relationship()
-    tier: Mapped[Tier | None] = relationship()
+    tier: Mapped[Tier | None] = relationship(foreign_keys=[tier_id])
+    offered_tier: Mapped[Tier | None] = relationship(foreign_keys=[offered_tier_id])
     items: Mapped[list[AttemptItem]] = relationship(
         back_populates="attempt", order_by="AttemptItem.position", cascade="all, delete-orphan")
     signals: Mapped[list[AttemptSignal]] = relationship(

@@ -491,10 +491,9 @@ def test_a_grader_cannot_change_a_decided_grade(app: Flask, admin_client: FlaskC
     attempt = _decided_pass(admin_client, db, make_submitted)
     essay = next(i for i in db.get(Attempt, attempt.id).items if i.question_version.type == "essay")
     grader = login(app, "grader@example.com")
-    html = grader.get(f"/admin/grading/items/{essay.id}").get_data(as_text=True)
-    assert "Only an admin can change a grade after the decision." in html and 'name="criterion_0"' not in html
-    response = _grade(grader, essay.id, "0")
-    assert response.status_code == 200
+    # a grader sees only open items of submitted attempts: a decided one is not theirs to open
+    assert grader.get(f"/admin/grading/items/{essay.id}").status_code == 404
+    assert _grade(grader, essay.id, "0").status_code == 404
     assert db.get(Attempt, attempt.id).decision == "pass" and _audit(db, "item.regrade") == []
 
 
@@ -550,3 +549,34 @@ def test_every_grading_action_writes_an_audit_row(app: Flask, admin_client: Flas
     grader_id, admin_id = _user(db, "grader@example.com").id, _user(db, "admin@example.com").id
     actors = [e.actor_id for e in db.scalars(select(AuditEntry).order_by(AuditEntry.id))][start:]
     assert actors == [grader_id] * len(items) + [admin_id, admin_id]
+
+
+def test_a_grader_never_opens_a_running_attempt_or_an_auto_graded_item(app: Flask, db: Session) -> None:
+    from quiz.assessment.services import start_attempt
+    from tests.services.conftest import assessment, candidate
+
+    running = start_attempt(db, candidate(db, "live@example.com"), assessment(db, "beta-starter"), T0)
+    db.commit()
+    grader = login(app, "grader@example.com")
+    for item in running.items:
+        assert grader.get(f"/admin/grading/items/{item.id}").status_code == 404
+
+
+def test_an_override_is_not_flipped_back_by_a_regrade(app: Flask, admin_client: FlaskClient, db: Session,
+                                                      make_submitted: Callable[..., Attempt]) -> None:
+    """An admin passed an attempt against its score; a re-grade that leaves the score's verdict as
+    it was changes nothing, and one that changes it sends the attempt back for confirmation."""
+    attempt = make_submitted(essay_text="An essay.", right=False)
+    for item in db.get(Attempt, attempt.id).items:
+        if item.pending:
+            assert _grade(admin_client, item.id, "0").status_code in (200, 302)
+    response = admin_client.post(f"/admin/decisions/{attempt.id}",
+                                 data={f"attempt-{attempt.id}-decision": "pass", f"attempt-{attempt.id}-reason": "Grader error on item 2",
+                                       f"attempt-{attempt.id}-confirm": "y"})
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    _fresh(db)
+    assert db.get(Attempt, attempt.id).decision == "pass"
+    essay = next(i for i in db.get(Attempt, attempt.id).items if i.question_version.type == "essay")
+    _grade(admin_client, essay.id, "0")  # the same points again
+    _fresh(db)
+    assert db.get(Attempt, attempt.id).decision == "pass"

@@ -80,3 +80,11 @@ def test_a_track_bank_outside_the_folder_is_never_read(tmp_path: Path, bank_name
     folder = bf.write_bank(tmp_path / "bank", bf.tracks_yaml(bf.track_entry(bank=bank_name)), {})
     errors = _errors(folder)
     assert len(errors) == 1 and "tracks[0].bank: must be the name of a .yaml file in the bank folder" in errors[0]
+
+
+def test_an_assessment_title_is_a_single_line(tmp_path: Path) -> None:
+    """Titles go into email subjects, where a line break is not allowed."""
+    folder = bf.write_bank(tmp_path, bf.tracks_yaml(bf.track_entry().replace(
+        "title: Alpha starter assessment", "title: |\n          Alpha\n          starter")), {
+        "alpha.yaml": bf.track_file("alpha", *(bf.single_choice(k) for k in bf.KEYS))})
+    assert any("assessments[0].title: must be a single line" in e for e in _errors(folder))

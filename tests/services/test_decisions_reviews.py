@@ -147,3 +147,30 @@ def test_the_dashboard_walks_the_candidate_through(bank: Session) -> None:
     board = dashboard(bank, user, attempt.deadline_at + timedelta(seconds=GRACE + 1), GRACE, WINDOW)
     assert attempt.submit_reason == "deadline"  # finalised lazily by the dashboard itself
     assert board.stage in ("awaiting_decision", "decided")
+
+
+def test_the_tier_a_pass_places_is_fixed_when_the_attempt_starts(bank: Session) -> None:
+    attempt = start_attempt(bank, candidate(bank), assessment(bank, "alpha-starter"), T0)
+    assessment(bank, "alpha-starter").tier = bank.query(Tier).filter_by(key="pro").one()  # edited mid-attempt
+    bank.flush()
+    for item in attempt.items:
+        save_answer(bank, attempt, item.position, "a", 1, T0, GRACE)
+    submit_attempt(bank, attempt, T0 + timedelta(minutes=5), GRACE)
+    assert attempt.decision == "pass" and attempt.tier.key == "basic"
+
+
+def test_one_mail_that_cannot_be_sent_does_not_stop_the_others(bank: Session) -> None:
+    from quiz.mail import Mail
+    from quiz.notifications import queue_mail
+
+    for to in ("bad@example.com", "good@example.com"):
+        queue_mail(bank, Mail(to=to, subject="s", body="b"))
+    delivered = []
+
+    def send(mail: Mail) -> None:
+        if mail.to.startswith("bad"):
+            raise ValueError("header injection refused")
+        delivered.append(mail.to)
+
+    assert send_queued(bank, send) == 2
+    assert delivered == ["good@example.com"]

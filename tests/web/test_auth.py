@@ -41,8 +41,15 @@ def test_anonymous_users_are_sent_to_log_in(client: FlaskClient, url: str) -> No
 @pytest.mark.parametrize("url", ["/attempts/1/answers/1", "/attempts/1/flags/1", "/attempts/1/submit",
                                  "/attempts/1/results/open", "/assessments/alpha-starter"])
 def test_anonymous_writes_are_sent_to_log_in(client: FlaskClient, url: str) -> None:
-    response = client.post(url, json={"fields": {"choice": "a"}, "seq": 1})
+    response = client.post(url, data={"choice": "a"})
     assert response.status_code == 302 and login_next(response) == url
+
+
+def test_an_autosave_without_a_session_gets_a_json_401_not_a_redirect(client: FlaskClient) -> None:
+    """A redirect would be followed by fetch() to an HTML page that looks like success."""
+    response = client.post("/attempts/1/answers/1", json={"fields": {"choice": "1"}, "seq": 1})
+    assert response.status_code == 401 and response.get_json()["logged_out"] is True
+    assert "Log in again" in response.get_json()["error"]
 
 
 def test_log_in_returns_to_the_page_asked_for(app: Flask) -> None:
