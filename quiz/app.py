@@ -13,6 +13,7 @@ from quiz.config import DEV_SECRET_KEY, load_config
 from quiz.db import set_immediate_transactions
 from quiz.extensions import init_db, init_web
 from quiz.paths import default_instance_path, static_dir, templates_dir
+from quiz.question_types.base import format_number
 from quiz.rendering import render_markdown
 
 
@@ -80,6 +81,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_error_pages(app)
     app.jinja_env.globals["quiz_version"] = __version__
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["number"] = lambda value: format_number(float(value))  # 50, 67.5: never rounded away
     app.jinja_env.globals["admin_nav"] = ADMIN_NAV
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 

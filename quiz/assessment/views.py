@@ -61,8 +61,13 @@ def _item(attempt: Attempt, position: int) -> AttemptItem:
 
 def _closed_redirect(attempt: Attempt) -> Response:
     commit()
-    flash("This attempt is submitted: its answers can no longer change." if attempt.submit_reason != "deadline"
-          else "Time is up: your attempt was submitted at the deadline with every answer saved before it.", "info")
+    if attempt.status == "voided":
+        message = "This attempt was voided by an administrator; you may start the assessment once more."
+    elif attempt.submit_reason == "deadline":
+        message = "Time is up: your attempt was submitted at the deadline with every answer saved before it."
+    else:
+        message = "This attempt is submitted: its answers can no longer change."
+    flash(message, "info")
     return redirect(url_for("candidates.dashboard"))
 
 
@@ -264,6 +269,9 @@ def results(attempt_id: int, token: str) -> str | tuple[str, int]:
 @candidate_required
 def finish_results(attempt_id: int, token: str) -> Response:
     attempt = _attempt(attempt_id)
+    if "done" not in request.form:  # closing the one review is final: only with the box ticked
+        flash("Tick the box to confirm that you have finished: the review cannot be reopened.", "error")
+        return redirect(url_for("assessment.results", attempt_id=attempt_id, token=token))
     try:
         finish_review(db_session(), attempt, token, now(), _window())
     except ReviewUnavailable as exc:

@@ -235,6 +235,7 @@ def test_new_candidate_signs_up_applies_takes_a_starter_and_reviews_once(page: P
     expect(page.locator("main")).to_contain_text(re.compile(r"Score: 83(\.3+)?%"))
     expect(page.locator("main")).to_contain_text("Tier: Basic")
     results_url = page.url
+    page.get_by_label("I have finished: close my review for good.").check()
     page.get_by_role("button", name="Finish review").click()
 
     expect(page).to_have_url(DASHBOARD_URL)

@@ -219,7 +219,7 @@ def test_reviewing_twice_is_refused_and_the_results_url_answers_409(app: Flask) 
     attempt_id = take_alpha(client, app)
     results_url = location(_open(client, attempt_id))
     assert client.get(results_url).status_code == 200
-    post(client, results_url + "/finish")
+    post(client, results_url + "/finish", {"done": "on"})
 
     again = _open(client, attempt_id)
     assert again.status_code == 302 and location(again) == "/dashboard"
@@ -230,7 +230,7 @@ def test_reviewing_twice_is_refused_and_the_results_url_answers_409(app: Flask) 
     response = client.get(results_url)
     assert response.status_code == 409
     assert "You have already used your one review of these results." in text(response)
-    finish_again = post(client, results_url + "/finish", follow_redirects=True)
+    finish_again = post(client, results_url + "/finish", {"done": "on"}, follow_redirects=True)
     assert "You have already used your one review of these results." in flashes(finish_again)
 
 

@@ -299,7 +299,9 @@ def test_results_closed_page_after_finishing(app: Flask) -> None:
     client = candidate(app, "ada@example.com")
     attempt_id = take_alpha(client, app)
     results_url = location(post(client, f"/attempts/{attempt_id}/results/open"))
-    finished = post(client, results_url + "/finish", follow_redirects=True)
+    unconfirmed = post(client, results_url + "/finish", follow_redirects=True)
+    assert "the review cannot be reopened" in " ".join(flashes(unconfirmed))  # still open, nothing closed
+    finished = post(client, results_url + "/finish", {"done": "on"}, follow_redirects=True)
     assert "Your review is finished. Your decision, tier and rate stay on your dashboard." in flashes(finished)
     assert "review used" in text(finished)
     assert "$20.00/h" in text(finished)
