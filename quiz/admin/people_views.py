@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from quiz.admin import people, records
 from quiz.admin.people_forms import AccommodationForm, AuditFilterForm, CandidateSearchForm, OTHER, VoidForm
 from quiz.admin.views import MAX_PAGE, admin_required, bp
+from quiz.audit import record
 from quiz.extensions import commit, db_session, now
 from quiz.models import User
 
@@ -143,6 +144,9 @@ def exports() -> str:
 def _csv_download(name: str, header: Iterable[str], rows: Iterator[Any]) -> Response:
     """Rows are read and written as the client downloads them, never all held in memory."""
     filename = f"quiz-{name}-{now().strftime('%Y%m%d-%H%M%S')}.csv"
+    # Personal data leaves the system: who took it, and when, is on the record.
+    record(db_session(), current_user, "export.csv", "export", name, at=now())
+    commit()
     response = Response(stream_with_context(records.csv_lines(header, rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"

@@ -26,6 +26,7 @@ from quiz.question_types import get_type
 
 SIGNAL_KINDS = ("tab_hidden", "paste")
 MAX_SEQ = 2**53  # what a JavaScript number holds exactly
+MAX_SIGNALS = 500  # per attempt: enough to tell a story, not a way to fill the database
 
 
 class AttemptNotFound(LookupError):
@@ -194,7 +195,7 @@ def record_signal(session: Session, attempt: Attempt, kind: str, position: int |
     """Record an integrity signal while the attempt runs; afterwards they mean nothing and are dropped."""
     if kind not in SIGNAL_KINDS:
         raise ValueError(f"unknown signal {kind!r} (known: {', '.join(SIGNAL_KINDS)})")
-    if attempt.status != "in_progress":
+    if attempt.status != "in_progress" or len(attempt.signals) >= MAX_SIGNALS:
         return False
     session.add(AttemptSignal(attempt=attempt, kind=kind, at=now, position=position, detail=detail))
     session.flush()

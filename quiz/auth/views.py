@@ -12,7 +12,8 @@ from quiz.extensions import commit, db_session, limiter
 
 bp = Blueprint("auth", __name__)
 
-AUTH_LIMIT = "10 per minute; 50 per hour"
+AUTH_LIMIT = "10 per minute; 50 per hour"  # per address
+ACCOUNT_LIMIT = "20 per hour"  # per account
 
 
 def _after_login() -> Response:
@@ -42,8 +43,14 @@ def signup() -> str | Response:
     return render_template("auth/signup.html", form=form)
 
 
+def _email_key() -> str:
+    """Per account, whatever address the tries come from (slows credential stuffing)."""
+    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limiter.limit(ACCOUNT_LIMIT, methods=["POST"], key_func=_email_key)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return _after_login()

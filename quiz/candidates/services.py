@@ -66,6 +66,7 @@ class Dashboard:
     attempts: list[AttemptSummary] = field(default_factory=list)
     tier: TierRef | None = None
     starters: list[Offer] = field(default_factory=list)
+    voided: list[Attempt] = field(default_factory=list)
     specialists: list[Offer] = field(default_factory=list)
 
 
@@ -92,7 +93,8 @@ def dashboard(session: Session, user: User, now: datetime, grace_seconds: float,
         finalise_if_expired(session, attempt, now, grace_seconds)
     summaries = [AttemptSummary(a, seconds_left(a.deadline_at, now), review_state(a, now, window_minutes))
                  for a in attempts if a.status != "voided"]
-    board = Dashboard(stage="apply", attempts=summaries, tier=candidate_tier(session, user))
+    board = Dashboard(stage="apply", attempts=summaries, tier=candidate_tier(session, user),
+                      voided=[a for a in attempts if a.status == "voided"])
     if user.application is None:
         return board
     board.in_progress = next((s for s in summaries if s.attempt.status == "in_progress"), None)

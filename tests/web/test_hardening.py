@@ -50,3 +50,17 @@ def test_staff_land_in_their_area_after_log_in(app: Flask) -> None:
     client = app.test_client()
     response = login(client, "boss@example.com")
     assert response.status_code == 302 and location(response) == "/admin/"
+
+
+def test_csv_downloads_are_on_the_record(app: Flask) -> None:
+    from sqlalchemy import select
+
+    from quiz.extensions import session_factory
+    from quiz.models import AuditEntry
+    from tests.web.support import staff
+
+    admin = staff(app, "boss@example.com", "admin")
+    assert admin.get("/admin/exports/attempts.csv").status_code == 200
+    with session_factory(app)() as session:
+        actions = session.scalars(select(AuditEntry.action).where(AuditEntry.target_type == "export")).all()
+    assert actions == ["export.csv"]
