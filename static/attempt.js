@@ -147,27 +147,6 @@
       setTimeout(wait, 50);
     })();
   }
-  document.querySelectorAll(".question-nav a").forEach(function (link) {
-    link.addEventListener("click", function (event) {
-      if (!pendingEdit && !inFlight && !dirty) return;
-      event.preventDefault();
-      flushThen(function () { window.location.href = link.href; });
-    });
-  });
-  form.addEventListener("submit", function (event) {
-    // the plain post saves too; with JS we save first, then let the button's navigation happen
-    if (event.submitter && event.submitter.name === "go") {
-      event.preventDefault();
-      var target = event.submitter.value;
-      flushThen(function () {
-        var hidden = document.createElement("input");
-        hidden.type = "hidden"; hidden.name = "go"; hidden.value = target;
-        form.appendChild(hidden);
-        form.submit();
-      });
-    }
-  });
-
   function saveFlag(flagged) {
     post(root.dataset.flagUrl, {flagged: flagged}).then(function (response) {
       if (!response.ok) throw new Error();

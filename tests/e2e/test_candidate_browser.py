@@ -101,9 +101,9 @@ def expect_answered(page: Page, key: str) -> None:
 
 
 def nav_link(page: Page, position: int) -> Any:
-    """The navigation panel's link to a question; its name carries the state ("2, answered, flagged")."""
+    """The navigation panel's button for a question; its name carries the state ("2, answered, flagged")."""
     return page.get_by_role("navigation", name="Questions").get_by_role(
-        "link", name=re.compile(rf"^{position}\s*,"))
+        "button", name=re.compile(rf"^{position}\s*,"))
 
 
 def log_in(page: Page, email: str) -> None:

@@ -64,3 +64,13 @@ def test_csv_downloads_are_on_the_record(app: Flask) -> None:
     with session_factory(app)() as session:
         actions = session.scalars(select(AuditEntry.action).where(AuditEntry.target_type == "export")).all()
     assert actions == ["export.csv"]
+
+
+def test_going_to_another_question_without_javascript_saves_this_one(app: Flask) -> None:
+    from tests.web.support import answer_form, stored
+
+    client = candidate(app, "ada@example.com")
+    attempt_id = start(client, "alpha-starter")
+    response = answer_form(client, attempt_id, 1, {"choice": "a"}, go="3")  # a question button of the panel
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/attempts/{attempt_id}/q/3")
+    assert stored(app, attempt_id)["items"][1][0] == "a"
