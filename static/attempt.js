@@ -147,6 +147,15 @@
       setTimeout(wait, 50);
     })();
   }
+  // Leaving by closing the tab or typing an address: the last keystrokes still go, as a plain
+  // form post (the same one the page makes without JavaScript), which the browser sends on its way out.
+  window.addEventListener("pagehide", function () {
+    if (!pendingEdit && !dirty) return;
+    var data = new FormData(form);
+    data.append("go", String(position));
+    navigator.sendBeacon(window.location.pathname, data);
+  });
+
   function saveFlag(flagged) {
     post(root.dataset.flagUrl, {flagged: flagged}).then(function (response) {
       if (!response.ok) throw new Error();

@@ -360,3 +360,24 @@ def test_a_failed_save_shows_a_warning_and_is_retried(page: Page, live_server: L
     assert item.answer == "b"
     page.reload()
     expect(page.get_by_label("Mercury")).to_be_checked()
+
+
+# --- 5. leaving mid-typing ------------------------------------------------------------------------
+
+def test_typing_then_leaving_at_once_still_saves_the_text(page: Page, live_server: LiveServer) -> None:
+    """The autosave of typed text waits for a pause; leaving before it (an address typed, the tab
+    closed) still sends the text on the way out."""
+    live_server.make_candidate("hasty@example.com")
+    log_in(page, "hasty@example.com")
+    attempt_id = start(page, ALPHA_TITLE)
+    position = live_server.positions_by_type(attempt_id)["short_text"]
+    page.goto(f"/attempts/{attempt_id}/q/{position}")
+    page.locator("#value").press_sequentially("typed just before leaving")
+    page.goto("/dashboard")  # at once: no pause for the debounced save
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        item = next(i for i in live_server.attempt(attempt_id).items if i.position == position)
+        if item.answer == "typed just before leaving":
+            break
+        time.sleep(0.2)
+    assert item.answer == "typed just before leaving"
