@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, abort, render_template, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from quiz import __version__
@@ -66,6 +67,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if (secret == DEV_SECRET_KEY or len(secret) < MIN_SECRET_KEY_LENGTH) and not (app.debug or app.testing):
         raise InsecureConfiguration(SECRET_KEY_HELP)
 
+    if app.config["TRUSTED_PROXIES"]:
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     init_db(app)
     init_web(app)
     # Ids in URLs fit the database's integers: a 30-digit id is a 404, not an overflow error.

@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     # Set true when served over HTTPS (behind a TLS proxy): the session cookie then never travels in clear.
     "SESSION_COOKIE_SECURE": False,
+    # Behind N reverse proxies, trust that many X-Forwarded-For/-Proto hops (rate limits then see the
+    # client's address, not the proxy's). 0: no proxy, trust nothing.
+    "TRUSTED_PROXIES": 0,
     # No request body needs more (the bank import raises its own limit for its uploads).
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,

@@ -54,3 +54,15 @@ def test_the_limit_is_shared_by_two_servers(tmp_path: Path) -> None:
         statuses.append(results.get(timeout=5))
     assert statuses[0] == [200] * 6
     assert statuses[1] == [200] * 4 + [429] * 2  # 10 a minute, counted across both servers
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_each_client(make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(RATELIMIT_ENABLED=True, TRUSTED_PROXIES=1)
+    client = app.test_client()
+
+    def attempt(address: str) -> int:
+        return client.post("/login", data={"email": f"{address}@example.com", "password": "wrong password!"},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("203.0.113.1") for _ in range(11)][-1] == 429
+    assert attempt("203.0.113.2") == 200  # another client behind the same proxy is not locked out
