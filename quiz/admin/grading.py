@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from quiz.assessment.grading import attempt_score, grade_item, record_decision, regrade_items, settle
+from quiz.admin.people import load_attempt_for_admin
 from quiz.audit import record
 from quiz.models import Attempt, AttemptItem, User
 from quiz.question_types import ManualGradeError, RubricCriterion, get_type
@@ -267,13 +268,6 @@ def item_for_grading(item: AttemptItem, grader: User) -> ItemForGrading:
                           version.points, grading_refusal(item, grader), item.attempt.status == "decided")
 
 
-def load_attempt(session: Session, attempt_id: int) -> Attempt:
-    attempt = session.get(Attempt, attempt_id)
-    if attempt is None:
-        raise LookupError(attempt_id)
-    return attempt
-
-
 @dataclass(frozen=True)
 class DecisionSummary:
     attempt: Attempt
@@ -308,7 +302,7 @@ class AttemptGrades:
 
 
 def attempt_grades(session: Session, admin: User, attempt_id: int) -> AttemptGrades:
-    attempt = load_attempt(session, attempt_id)
+    attempt = load_attempt_for_admin(session, attempt_id)
     refusal = attempt_refusal(attempt, admin)
     emails = _emails(session, {i.grader_id for i in attempt.items})
     rows = []

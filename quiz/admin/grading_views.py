@@ -17,13 +17,13 @@ from quiz.admin.grading import (
     confirm_decision,
     grade_open_item,
     item_for_grading,
-    load_attempt,
     load_item_for_grading,
     next_open_item,
     queue_rows,
 )
 from quiz.admin.grading_forms import DecisionForm, grade_form
-from quiz.admin.views import finalise_expired_attempts, admin_required, bp, staff_required
+from quiz.admin.people import load_attempt_for_admin
+from quiz.admin.views import admin_required, bp, finalise_expired_attempts, staff_required
 from quiz.extensions import commit, db_session, now
 
 
@@ -108,7 +108,7 @@ def _decisions_page(forms: dict[int, DecisionForm]) -> str:
 def confirm(attempt_id: int) -> str | Response:
     session = db_session()
     try:
-        attempt = load_attempt(session, attempt_id)
+        attempt = load_attempt_for_admin(session, attempt_id)
     except LookupError:
         abort(404)
     form = DecisionForm(prefix=f"attempt-{attempt_id}")

@@ -19,6 +19,7 @@ from quiz.audit import record
 from quiz.bank.blueprint import shortfalls, strata_from_data
 from quiz.bank.load import QUESTION_KEY
 from quiz.bank.specs import content_hash
+from quiz.bank.sync import current_content_hash
 from quiz.bank.yamlio import dump_readable
 from quiz.models import Assessment, Question, QuestionVersion, Track, User
 from quiz.question_types import DefinitionError, Problem, get_type
@@ -137,17 +138,6 @@ def _topic(value: Any, problems: list[Problem]) -> str:
     return topic
 
 
-def version_hash(version: QuestionVersion) -> str:
-    """The stored version's content hash as today's code computes it (see bank.sync: a type
-    that gains a defaulted field must not make every question look changed)."""
-    try:
-        question_type = get_type(version.type)
-        definition = question_type.to_definition(question_type.parse_definition(version.definition))
-    except (KeyError, DefinitionError):
-        return version.content_hash
-    return content_hash(version.type, version.topic, version.difficulty, version.points.quantize(CENT), definition)
-
-
 def _blueprint_warning(session: Session, track: Track, topic: str, difficulty: int) -> list[str]:
     strata = [s for a in session.scalars(select(Assessment).where(Assessment.track_id == track.id))
               for s in strata_from_data(a.blueprint)]
@@ -219,7 +209,7 @@ def save_question(session: Session, actor: User | None, track: Track | str, key:
     digest = content_hash(type, topic, difficulty, points, definition)
     created = question is None
     previous = None if question is None else question.current
-    if previous is not None and version_hash(previous) == digest:
+    if previous is not None and current_content_hash(previous) == digest:
         record(session, actor, "question.save_unchanged", "question", question.id,
                before={"version": previous.number}, after={"version": previous.number}, at=now)
         session.flush()

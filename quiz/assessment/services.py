@@ -44,14 +44,18 @@ def live_attempt(session: Session, user: User, assessment: Assessment) -> Attemp
         Attempt.user_id == user.id, Attempt.assessment_id == assessment.id, Attempt.voided_at.is_(None)))
 
 
-def check_can_start(session: Session, user: User, assessment: Assessment) -> None:
-    """Every rule a start must pass; the database enforces the once-only ones again."""
+def check_can_start(session: Session, user: User, assessment: Assessment, *, offered: bool | None = None) -> None:
+    """Every rule a start must pass; the database enforces the once-only ones again.
+
+    `offered`: whether the bank can fill the assessment, when the caller already knows (the
+    catalogue computed it for every track); otherwise it is computed here."""
     if user.role != "candidate":
         raise NotEligible("Only candidate accounts take assessments.")
     if user.application is None:
         raise NotEligible("Complete your application before you take an assessment.")
-    if not (assessment.active and assessment.track.active
-            and is_offered(assessment, active_pool(session, assessment.track_id))):
+    if offered is None:
+        offered = is_offered(assessment, active_pool(session, assessment.track_id))
+    if not (assessment.active and assessment.track.active and offered):
         raise NotEligible("This assessment is not open yet.")
     if live_attempt(session, user, assessment) is not None:
         raise AlreadyAttempted("You have already taken this assessment; each assessment can be taken once.")

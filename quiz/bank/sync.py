@@ -152,7 +152,7 @@ def _new_version(question: Question, spec: QuestionSpec, number: int, actor_id: 
         points=spec.points, definition=spec.definition, content_hash=spec.content_hash, created_by_id=actor_id)
 
 
-def _current_hash(version: QuestionVersion) -> str:
+def current_content_hash(version: QuestionVersion) -> str:
     """The stored version's hash as today's code would compute it.
 
     A type that gains a defaulted field changes its canonical definition; comparing the raw
@@ -185,7 +185,7 @@ def _sync_questions(session: Session, bank: Bank, tracks: dict[str, Track], repo
         if question.track_id != tracks[spec.track].id:
             question.track = tracks[spec.track]
             report.moved.append(spec.key)
-        changed = _current_hash(question.current) != spec.content_hash
+        changed = current_content_hash(question.current) != spec.content_hash
         if changed:
             session.add(_new_version(question, spec, question.current.number + 1, actor_id))
         if question.status == "retired":

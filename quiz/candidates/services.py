@@ -77,7 +77,7 @@ def _offers(session: Session, user: User, kind: str) -> list[Offer]:
             if entry.assessment.kind != kind or not entry.offered:
                 continue
             try:
-                check_can_start(session, user, entry.assessment)
+                check_can_start(session, user, entry.assessment, offered=entry.offered)
             except AssessmentError as exc:
                 offers.append(Offer(entry.assessment, False, str(exc)))
             else:
