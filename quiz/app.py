@@ -13,6 +13,7 @@ from quiz import __version__
 from quiz.config import DEV_SECRET_KEY, load_config
 from quiz.db import set_immediate_transactions
 from quiz.extensions import init_db, init_web
+from quiz.jobs import configure_queue
 from quiz.paths import default_instance_path, static_dir, templates_dir
 from quiz.question_types.base import format_number
 from quiz.rendering import render_markdown
@@ -72,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     init_db(app)
     init_web(app)
+    configure_queue(app.config, instance_path)
     # Ids in URLs fit the database's integers: a 30-digit id is a 404, not an overflow error.
     app.url_map.converters["int"] = BoundedIntConverter
 

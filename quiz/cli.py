@@ -292,13 +292,35 @@ def _needs_init(ctx: Context) -> bool:
 
 
 @main.command()
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Jobs run at once by this worker (mail, code runs).")
+@pass_context
+def worker(ctx: Context, threads: int) -> None:
+    """Run background jobs (mail, code runs) from the queue until stopped. `quiz serve` starts one."""
+    ctx.require_schema()
+    import logging
+
+    from quiz import jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+    jobs.configure_worker(ctx.config, ctx.instance_path, ctx.engine, make_session_factory(ctx.engine))
+    click.echo(f"quiz worker: {threads} threads on {jobs.describe_queue(ctx.config, ctx.instance_path)}")
+    sys.stdout.flush()
+    jobs.huey.create_consumer(workers=threads, worker_type="thread", periodic=True,
+                              check_worker_health=True).run()
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Server worker processes (they share the database).")
+@click.option("--no-job-worker", is_flag=True,
+              help="Do not start a `quiz worker` beside the server (run workers elsewhere).")
 @pass_context
-def serve(ctx: Context, host: str, port: int, workers: int) -> None:
-    """Serve the app through gunicorn (runs `quiz init` first when the database needs it)."""
+def serve(ctx: Context, host: str, port: int, workers: int, no_job_worker: bool) -> None:
+    """Serve the app through gunicorn (runs `quiz init` first when the database needs it), with a job worker."""
     if ctx.config["SECRET_KEY"] == DEV_SECRET_KEY or _needs_init(ctx):
         run_init(ctx)
     gunicorn = shutil.which("gunicorn", path=os.pathsep.join([str(Path(sys.executable).parent),
@@ -306,8 +328,14 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     if gunicorn is None:
         raise click.ClickException("gunicorn is not installed in this environment")
     os.environ["QUIZ_INSTANCE_PATH"] = str(ctx.instance_path)
+    os.environ["QUIZ_SERVE_JOB_WORKER"] = "0" if no_job_worker else "1"
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
-    click.echo(f"Serving quiz on http://{shown_host}:{port}/  ({workers} workers; Ctrl+C stops)")
+    job_note = "no job worker" if no_job_worker else "1 job worker"
+    click.echo(f"Serving quiz on http://{shown_host}:{port}/  ({workers} workers, {job_note}; Ctrl+C stops)")
     sys.stdout.flush()
-    os.execv(gunicorn, [gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers),
-                        "--access-logfile", "-", "quiz.app:create_app()"])
+    os.execv(gunicorn, [gunicorn, "--config", "python:quiz.serving", "--bind", f"{host}:{port}",
+                        "--workers", str(workers), "--access-logfile", "-", "quiz.app:create_app()"])
+
+
+if __name__ == "__main__":
+    main()

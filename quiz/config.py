@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "quiz@localhost",
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Background jobs (mail, code runs). Empty: a SQLite file `queue.sqlite3` in the instance folder
+    # (one machine). redis://HOST:PORT/DB: app and worker machines share one queue.
+    "QUEUE_URL": "",
     # CSRF tokens live as long as the login session: an attempt may last hours (2x extra time),
     # and an autosave must never fail because a token aged out mid-attempt.
     "WTF_CSRF_TIME_LIMIT": None,

@@ -41,6 +41,7 @@ def test_serve_initialises_a_fresh_instance_and_answers(tmp_path: Path) -> None:
         os.killpg(process.pid, signal.SIGTERM)
         output = process.communicate(timeout=30)[0]
     assert "Choose your track" in body, output
+    assert "Started quiz worker" in output and "quiz worker: 2 threads on" in output, output
     assert f"http://localhost:{port}/" in output
     assert "SECRET_KEY" in (tmp_path / "instance" / "config.py").read_text()
     assert (tmp_path / "instance" / "quiz.sqlite3").is_file()

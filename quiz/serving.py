@@ -1,0 +1,37 @@
+"""gunicorn settings for `quiz serve`: a `quiz worker` for background jobs lives and dies with the server.
+
+gunicorn reads this module (`--config python:quiz.serving`); its hooks run in the master process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+logger = logging.getLogger("quiz.serve")
+_job_worker: subprocess.Popen[bytes] | None = None
+
+
+def on_starting(server: Any) -> None:
+    global _job_worker
+    if os.environ.get("QUIZ_SERVE_JOB_WORKER", "1") != "1":
+        return
+    # The same interpreter and instance folder as the server (QUIZ_INSTANCE_PATH is inherited).
+    _job_worker = subprocess.Popen([sys.executable, "-m", "quiz.cli", "worker"])
+    server.log.info("Started quiz worker (pid %s) for background jobs", _job_worker.pid)
+
+
+def on_exit(server: Any) -> None:
+    if _job_worker is None or _job_worker.poll() is not None:
+        return
+    # SIGINT is huey's graceful stop: jobs already running finish, nothing new starts.
+    _job_worker.send_signal(signal.SIGINT)
+    try:
+        _job_worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        _job_worker.kill()
+    server.log.info("Stopped quiz worker")
