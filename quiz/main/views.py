@@ -14,6 +14,12 @@ def index() -> str:
     return render_template("main/index.html", catalogue=catalogue(db_session()))
 
 
+@bp.get("/livez")
+def livez():  # type: ignore[no-untyped-def]
+    """Liveness: the process answers, nothing more (no database). Also the ceiling of benchmarks/load.py."""
+    return jsonify(status="alive")
+
+
 @bp.get("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
     db_session().execute(text("SELECT 1"))
