@@ -22,8 +22,10 @@ from quiz.assessment.services import (
     AttemptNotFound,
     finalise_if_expired,
     load_attempt,
+    load_save_target,
     record_signal,
     save_answer,
+    save_to_target,
     set_flag,
     submit_attempt,
 )
@@ -138,13 +140,15 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
     if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
         return _json_error(f"seq must be a whole number from 1 to {MAX_SEQ}", 400)
     session = db_session()
-    attempt = _attempt(attempt_id, for_update=True)
-    item = _item(attempt, position)
     try:
-        raw = _raw(item, fields)
-        result = save_answer(session, attempt, position, raw, seq, now(), _grace())
+        target = load_save_target(session, current_user.id, attempt_id, position)
+    except AttemptNotFound:
+        abort(404)
+    try:
+        raw = raw_answer(target.type_name, fields, display_order(target.definition, target.option_order))
+        result = save_to_target(session, current_user, target, raw, seq, now(), _grace())
     except AnswerError as exc:
-        return _json_error(str(exc), 422, seconds_left=seconds_left(attempt.deadline_at, now()))
+        return _json_error(str(exc), 422, seconds_left=seconds_left(target.deadline_at, now()))
     except ValueError as exc:
         return _json_error(str(exc), 400)
     except AttemptClosed as exc:

@@ -149,3 +149,47 @@ def test_two_server_processes_starting_at_once_make_one_attempt(bank: Session, e
         process.join(timeout=60)
     assert sorted(results.get(timeout=5) for _ in processes) == ["refused", "started"]
     assert bank.scalar(select(func.count()).select_from(Attempt)) == 1
+
+
+def test_an_autosave_in_flight_when_the_submit_arrives_is_graded(bank: Session, engine: Engine) -> None:
+    """The fast autosave reads one question; the submit that grades the attempt waits for it, so an
+    acknowledged answer never misses its grade."""
+    from quiz.assessment.services import load_save_target, save_to_target
+    from quiz.models import AttemptItem
+
+    user = candidate(bank)
+    attempt = start_attempt(bank, user, assessment(bank, "alpha-starter"), T0)
+    bank.commit()
+    item = attempt.items[0]
+    right = item.question_version.definition["correct"]
+    factory = make_session_factory(engine)
+    saved, submit_started = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def autosave() -> None:
+        with immediate_transactions(), factory() as session:
+            saver = session.get(User, user.id)
+            target = load_save_target(session, user.id, attempt.id, item.position)
+            outcome["saved"] = save_to_target(session, saver, target, right, 1, T0 + timedelta(minutes=1), GRACE).saved
+            saved.set()
+            submit_started.wait(10)
+            threading.Event().wait(0.5)  # the submit is under way while this save is uncommitted
+            session.commit()
+
+    def submit() -> None:
+        saved.wait(10)
+        with immediate_transactions(), factory() as session:
+            submit_started.set()
+            loaded = session.scalar(select(Attempt).where(Attempt.id == attempt.id).with_for_update())
+            submit_attempt(session, loaded, T0 + timedelta(minutes=1), GRACE)
+            session.commit()
+
+    threads = [threading.Thread(target=autosave), threading.Thread(target=submit)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    bank.expire_all()
+    graded = bank.get(AttemptItem, item.id)
+    assert outcome["saved"] is True
+    assert graded.answer == right and graded.points_awarded == graded.question_version.points

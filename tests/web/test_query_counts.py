@@ -1,0 +1,88 @@
+"""The hot paths of a start storm issue a bounded number of SQL statements (a count, never a time).
+
+An autosave reads the one question it saves (not the whole attempt) and writes it with one
+conditional UPDATE; a start costs the same number of statements whatever the size of the bank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+from flask import Flask
+from sqlalchemy import event
+
+from quiz.extensions import get_engine
+from tests.web.support import candidate, item_types, start
+from tests.web.conftest import AppFactory
+
+AUTOSAVE_STATEMENTS = 4  # BEGIN, the user (Flask-Login), the question, the UPDATE
+
+
+@contextmanager
+def counting(app: Flask) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = get_engine(app)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_an_autosave_reads_one_question_and_writes_it_once(app: Flask) -> None:
+    client = candidate(app, "ada@example.com")
+    attempt_id = start(client, "alpha-starter")
+    assert item_types(app, attempt_id)[1] == "single_choice"
+    for seq in (1, 2):  # the first save of a question and a later one cost the same
+        with counting(app) as statements:
+            response = client.post(f"/attempts/{attempt_id}/answers/1", json={"fields": {"choice": "1"}, "seq": seq})
+        assert response.status_code == 200 and response.get_json()["saved"] is True
+        assert len(statements) <= AUTOSAVE_STATEMENTS, "\n".join(statements)
+        assert not any("FROM attempt_items" in s and "attempt_items.position =" not in s for s in statements), \
+            "an autosave must not load every item of the attempt"
+
+
+def test_an_older_save_is_still_ignored_on_the_fast_path(app: Flask) -> None:
+    client = candidate(app, "ada@example.com")
+    attempt_id = start(client, "alpha-starter")
+    newer = client.post(f"/attempts/{attempt_id}/answers/1", json={"fields": {"choice": "2"}, "seq": 5})
+    assert newer.get_json()["saved"] is True
+    late = client.post(f"/attempts/{attempt_id}/answers/1", json={"fields": {"choice": "1"}, "seq": 4}).get_json()
+    assert late["saved"] is False and late["seq"] == 5
+
+
+def _grow_alpha(copies: int):  # type: ignore[no-untyped-def]
+    def edit(folder: Path) -> None:
+        bank = yaml.safe_load((folder / "alpha.yaml").read_text())
+        extra = []
+        for n in range(copies):
+            for question in bank["questions"]:
+                clone = dict(question, key=f"{question['key']}-copy{n}", prompt=f"{question['prompt']} (copy {n})")
+                extra.append(clone)
+        bank["questions"] += extra
+        (folder / "alpha.yaml").write_text(yaml.safe_dump(bank, sort_keys=False))
+    return edit
+
+
+def _start_statements(app: Flask) -> int:
+    client = candidate(app, "ada@example.com")
+    page = client.get("/assessments/alpha-starter")
+    assert page.status_code == 200
+    with counting(app) as statements:
+        response = client.post("/assessments/alpha-starter", data={"understood": "y"})
+    assert response.status_code == 302 and "/attempts/" in response.headers["Location"]
+    return len(statements)
+
+
+def test_a_start_costs_the_same_statements_whatever_the_bank_size(make_app: AppFactory, tmp_path: Path) -> None:
+    small = _start_statements(make_app())
+    large = _start_statements(make_app(edit_bank=_grow_alpha(40), DATABASE_URL=f"sqlite:///{tmp_path / 'big.sqlite3'}",
+                                       INSTANCE_PATH=str(tmp_path / "big")))
+    assert large == small
