@@ -9,7 +9,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_PASSWORD_LENGTH = 10
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_hasher = PasswordHasher()
+#: Argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 15 ms of one core a log-in.
+#: argon2-cffi's default (64 MiB, 3 passes, 4 lanes) costs ~100 ms of CPU and, with 4 lanes on a
+#: 2-core server, made a synchronized start storm of log-ins queue for seconds (benchmarks/load.py).
+#: Hashes made with other parameters still verify (they travel inside each hash) and are
+#: re-hashed at the next log-in (`needs_rehash`).
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 class InvalidCredentialInput(ValueError):
@@ -36,6 +41,14 @@ def check_password_strength(password: str, email: str = "") -> None:
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """The hash was made with other parameters than today's: hash the password again after a log-in."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return False
 
 
 def verify_password(password_hash: str, password: str) -> bool:

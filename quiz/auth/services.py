@@ -10,6 +10,7 @@ from quiz.auth.passwords import (
     InvalidCredentialInput,
     check_password_strength,
     hash_password,
+    needs_rehash,
     normalise_email,
     verify_password,
 )
@@ -50,7 +51,11 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if user is None or not user.is_active:
         verify_password(_DUMMY_HASH, password)
         return None
-    return user if verify_password(user.password_hash, password) else None
+    if not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)  # today's parameters from now on
+    return user
 
 
 def load_active_user(session: Session, user_id: str) -> User | None:

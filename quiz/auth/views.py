@@ -58,6 +58,7 @@ def login() -> str | Response:
     if form.validate_on_submit():
         user = authenticate(db_session(), form.email.data, form.password.data)
         if user is not None:
+            commit()  # a hash made with older parameters was just replaced
             login_user(user)
             return _after_login()
         form.password.errors.append("The email or the password is wrong.")
