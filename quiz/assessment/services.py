@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -201,19 +201,31 @@ class SaveTarget:
     option_order: list[str] | None
 
 
+# Built once: an autosave is the busiest request, and building the statement cost more than running it.
+_SAVE_TARGET = (
+    select(Attempt.status, Attempt.deadline_at, AttemptItem.id, AttemptItem.option_order,
+           QuestionVersion.type, QuestionVersion.definition)
+    .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+    .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"),
+           AttemptItem.position == bindparam("position"))
+    .with_for_update(read=True, of=Attempt))
+_SAVE_NEWER = (
+    update(AttemptItem)
+    .where(AttemptItem.id == bindparam("item_id"), AttemptItem.answer_seq < bindparam("seq"))
+    .values(answer=bindparam("answer", type_=AttemptItem.answer.type), answer_seq=bindparam("seq"),
+            saved_at=bindparam("now"))
+    .execution_options(synchronize_session=False))
+
+
 def load_save_target(session: Session, user_id: int, attempt_id: int, position: int) -> SaveTarget:
     """The candidate's own question at `position`, without loading the rest of the attempt.
 
     On PostgreSQL the attempt row is share-locked: saves of one attempt run side by side, but never
     beside the submit that grades it (which updates that row), so no acknowledged answer misses
     its grade. SQLite serialises writers anyway (BEGIN IMMEDIATE)."""
-    row = session.execute(
-        select(Attempt.status, Attempt.deadline_at, AttemptItem.id, AttemptItem.option_order,
-               QuestionVersion.type, QuestionVersion.definition)
-        .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(Attempt.id == attempt_id, Attempt.user_id == user_id, AttemptItem.position == position)
-        .with_for_update(read=True, of=Attempt)).one_or_none()
+    row = session.execute(_SAVE_TARGET, {"attempt_id": attempt_id, "user_id": user_id, "position": position}
+                          ).one_or_none()
     if row is None:
         raise AttemptNotFound(f"attempt {attempt_id} of user {user_id} has no question {position}")
     status, deadline_at, item_id, option_order, type_name, definition = row
@@ -232,10 +244,8 @@ def save_to_target(session: Session, user: User, target: SaveTarget, raw: Any, s
     question_type = get_type(target.type_name)
     answer = question_type.normalise_answer(question_type.parse_definition(target.definition), raw)
     # Only a newer save overwrites: the condition is checked again under the row's lock.
-    saved = session.execute(
-        update(AttemptItem).where(AttemptItem.id == target.item_id, AttemptItem.answer_seq < seq)
-        .values(answer=answer, answer_seq=seq, saved_at=now)
-        .execution_options(synchronize_session=False)).rowcount == 1
+    saved = session.execute(_SAVE_NEWER, {"item_id": target.item_id, "seq": seq, "answer": answer,
+                                          "now": now}).rowcount == 1
     if saved:
         return SaveResult(True, seq, answer, now, seconds_left(target.deadline_at, now))
     stored_seq, stored_answer, saved_at = session.execute(
