@@ -201,6 +201,15 @@ class SaveTarget:
     option_order: list[str] | None
 
 
+def attempt_clock(session: Session, user_id: int, attempt_id: int) -> tuple[str, datetime]:
+    """(status, deadline) of the candidate's own attempt: what a state poll needs, in one small query."""
+    row = session.execute(select(Attempt.status, Attempt.deadline_at)
+                          .where(Attempt.id == attempt_id, Attempt.user_id == user_id)).one_or_none()
+    if row is None:
+        raise AttemptNotFound(attempt_id)
+    return row[0], row[1]
+
+
 # Built once: an autosave is the busiest request, and building the statement cost more than running it.
 _SAVE_TARGET = (
     select(Attempt.status, Attempt.deadline_at, AttemptItem.id, AttemptItem.option_order,

@@ -20,6 +20,7 @@ from quiz.assessment.review import (
 from quiz.assessment.services import (
     MAX_SEQ,
     AttemptNotFound,
+    attempt_clock,
     finalise_if_expired,
     load_attempt,
     load_save_target,
@@ -29,7 +30,7 @@ from quiz.assessment.services import (
     set_flag,
     submit_attempt,
 )
-from quiz.assessment.timing import seconds_left
+from quiz.assessment.timing import accepts_answers, seconds_left
 from quiz.auth.decorators import candidate_required
 from quiz.extensions import commit, db_session, now
 from quiz.models import Attempt, AttemptItem
@@ -202,10 +203,17 @@ def signal(attempt_id: int) -> Response | tuple[Response, int]:
 @bp.get("/<int:attempt_id>/state")
 @candidate_required
 def state(attempt_id: int) -> Response:
-    attempt = _attempt(attempt_id)
-    finalise_if_expired(db_session(), attempt, now(), _grace())
-    commit()
-    return jsonify(status=attempt.status, seconds_left=seconds_left(attempt.deadline_at, now()))
+    """The page's poll every 30 s: reads two columns, and finalises only an attempt whose time is up."""
+    try:
+        status, deadline_at = attempt_clock(db_session(), current_user.id, attempt_id)
+    except AttemptNotFound:
+        abort(404)
+    if status == "in_progress" and not accepts_answers(deadline_at, now(), _grace()):
+        attempt = _attempt(attempt_id, for_update=True)
+        finalise_if_expired(db_session(), attempt, now(), _grace())
+        commit()
+        status = attempt.status
+    return jsonify(status=status, seconds_left=seconds_left(deadline_at, now()))
 
 
 @bp.get("/<int:attempt_id>/review")

@@ -86,3 +86,11 @@ def test_a_start_costs_the_same_statements_whatever_the_bank_size(make_app: AppF
     large = _start_statements(make_app(edit_bank=_grow_alpha(40), DATABASE_URL=f"sqlite:///{tmp_path / 'big.sqlite3'}",
                                        INSTANCE_PATH=str(tmp_path / "big")))
     assert large == small
+
+
+def test_a_state_poll_reads_two_columns_of_an_open_attempt(app: Flask) -> None:
+    client = candidate(app, "ada@example.com")
+    attempt_id = start(client, "alpha-starter")
+    with counting(app) as statements:
+        assert client.get(f"/attempts/{attempt_id}/state").get_json()["status"] == "in_progress"
+    assert len(statements) <= 3, "\n".join(statements)  # BEGIN, the user, the attempt's status and deadline
