@@ -277,14 +277,14 @@ def count_lost(sessions: Any, acknowledged: list[tuple[int, int, int, Any]]) -> 
     return len(acknowledged), lost
 
 
-def serve(instance: Path, database_url: str | None, port: int, workers: int) -> subprocess.Popen[str]:
+def serve(instance: Path, database_url: str | None, port: int, workers: int, threads: int) -> subprocess.Popen[str]:
     # Candidates come from many addresses: each client sends its own X-Forwarded-For through one
     # trusted "proxy", so the per-address log-in limits apply as they would in production.
     env = dict(os.environ, QUIZ_INSTANCE_PATH=str(instance), QUIZ_TRUSTED_PROXIES="1")
     if database_url:
         env["DATABASE_URL"] = database_url
     process = subprocess.Popen([str(Path(sys.executable).parent / "quiz"), "serve", "--port", str(port),
-                                "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
+                                "--workers", str(workers), "--threads", str(threads)], env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     for _ in range(300):
         try:
@@ -354,6 +354,7 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=40, help="answers each candidate saves")
     parser.add_argument("--save-interval", type=float, default=3.0, help="mean seconds between saves")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of `quiz serve`")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server URL (a database is created on it)")
     parser.add_argument("--capacity-seconds", type=float, default=10.0)
     parser.add_argument("--capacity-clients", type=int, default=32)
@@ -371,10 +372,10 @@ def main() -> None:
         database_url = server.set(database=name).render_as_string(hide_password=False)
     key, sessions = prepare(instance, database_url, args.candidates, args.capacity_clients)
     port = free_port()
-    process = serve(instance, database_url, port, args.workers)
+    process = serve(instance, database_url, port, args.workers, args.threads)
     base = f"http://127.0.0.1:{port}"
     engine_name = "PostgreSQL" if database_url else "SQLite"
-    print(f"{engine_name}, {args.workers} workers, {args.candidates} candidates arriving over {args.window:.0f} s, "
+    print(f"{engine_name}, {args.workers} workers x {args.threads} threads, {args.candidates} candidates arriving over {args.window:.0f} s, "
           f"{args.saves} saves each (mean {args.save_interval:.1f} s apart), assessment {key}")
     stats = Stats()
     scenario = Scenario(base, key, sessions, stats, args.saves, args.save_interval)

@@ -316,10 +316,12 @@ def worker(ctx: Context, threads: int) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Server worker processes (they share the database).")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker process (more than 1 uses gunicorn's gthread workers).")
 @click.option("--no-job-worker", is_flag=True,
               help="Do not start a `quiz worker` beside the server (run workers elsewhere).")
 @pass_context
-def serve(ctx: Context, host: str, port: int, workers: int, no_job_worker: bool) -> None:
+def serve(ctx: Context, host: str, port: int, workers: int, threads: int, no_job_worker: bool) -> None:
     """Serve the app through gunicorn (runs `quiz init` first when the database needs it), with a job worker."""
     if ctx.config["SECRET_KEY"] == DEV_SECRET_KEY or _needs_init(ctx):
         run_init(ctx)
@@ -334,7 +336,8 @@ def serve(ctx: Context, host: str, port: int, workers: int, no_job_worker: bool)
     click.echo(f"Serving quiz on http://{shown_host}:{port}/  ({workers} workers, {job_note}; Ctrl+C stops)")
     sys.stdout.flush()
     os.execv(gunicorn, [gunicorn, "--config", "python:quiz.serving", "--bind", f"{host}:{port}",
-                        "--workers", str(workers), "--access-logfile", "-", "quiz.app:create_app()"])
+                        "--workers", str(workers), "--threads", str(threads), "--access-logfile", "-",
+                        "quiz.app:create_app()"])
 
 
 if __name__ == "__main__":
