@@ -59,6 +59,8 @@ def grow(session, track_key: str, size: int) -> None:  # type: ignore[no-untyped
                                    "definition": source.definition, "content_hash": source.content_hash})
         session.execute(insert(QuestionVersion), batch_versions)
         batch_versions = []
+    # Bulk inserts bypass the ORM's bookkeeping: say the track's questions changed, as sync would.
+    track.bank_revision += 1
     session.flush()
 
 

@@ -19,6 +19,7 @@ from quiz.audit import record
 from quiz.bank.blueprint import shortfalls, strata_from_data
 from quiz.bank.load import MAX_TIME_LIMIT_MINUTES
 from quiz.bank.specs import DEFAULT_REVIEW_POLICY, Stratum
+from quiz.bank.pools import track_pool
 from quiz.main.services import active_pool, is_offered
 from quiz.models import Assessment, Tier, Track, User
 
@@ -58,7 +59,7 @@ def settings_overview(session: Session) -> tuple[list[Tier], list[TrackRow]]:
                              .options(selectinload(Track.assessments).selectinload(Assessment.tier))).all()
     rows = []
     for track in tracks:
-        pool = active_pool(session, track.id)
+        pool = track_pool(session, track)
         entries = []
         for assessment in sorted(track.assessments, key=lambda a: a.kind != "starter"):
             offered = track.active and is_offered(assessment, pool)
@@ -71,7 +72,7 @@ def settings_overview(session: Session) -> tuple[list[Tier], list[TrackRow]]:
             else:
                 reason = "the bank cannot fill its blueprint"
             entries.append(AssessmentRow(assessment, offered, reason))
-        rows.append(TrackRow(track, len(pool), entries))
+        rows.append(TrackRow(track, len(pool.versions), entries))
     return tiers, rows
 
 

@@ -14,13 +14,14 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from quiz.assessment.errors import AlreadyAttempted, AttemptClosed, NotEligible
 from quiz.assessment.grading import regrade_items, settle
 from quiz.assessment.timing import accepts_answers, deadline_for, seconds_left
-from quiz.bank.blueprint import draw_form, strata_from_data
-from quiz.main.services import active_pool, is_offered
+from quiz.bank.blueprint import draw_eligible, strata_from_data
+from quiz.bank.pools import forget_pools, track_pool
+from quiz.main.services import is_offered
 from quiz.models import Assessment, Attempt, AttemptItem, AttemptSignal, Question, QuestionVersion, User
 from quiz.question_types import get_type
 
@@ -54,7 +55,7 @@ def check_can_start(session: Session, user: User, assessment: Assessment, *, off
     if user.application is None:
         raise NotEligible("Complete your application before you take an assessment.")
     if offered is None:
-        offered = is_offered(assessment, active_pool(session, assessment.track_id))
+        offered = is_offered(assessment, track_pool(session, assessment.track))
     if not (assessment.active and assessment.track.active and offered):
         raise NotEligible("This assessment is not open yet.")
     if live_attempt(session, user, assessment) is not None:
@@ -73,13 +74,19 @@ def check_can_start(session: Session, user: User, assessment: Assessment, *, off
         raise NotEligible("Passing a starter opens the specialist assessments of the other tracks.")
 
 
-def _current_versions(session: Session, track_id: int) -> list[tuple[int, str, int]]:
-    latest = (select(func.max(QuestionVersion.id)).join(Question)
-              .where(Question.track_id == track_id, Question.status == "active")
-              .group_by(QuestionVersion.question_id))
-    rows = session.execute(select(QuestionVersion.id, QuestionVersion.topic, QuestionVersion.difficulty)
-                           .where(QuestionVersion.id.in_(latest)))
-    return [(ident, topic, difficulty) for ident, topic, difficulty in rows]
+_Drawn = aliased(QuestionVersion)
+
+
+def _drawn_versions(session: Session, drawn: list[int]) -> dict[int, QuestionVersion] | None:
+    """The drawn versions, or None if any is no longer current or its question no longer active
+    (the pool cached in memory was older than the bank: a change not seen by `bank_revision`)."""
+    newer = (select(QuestionVersion.id).where(QuestionVersion.question_id == Question.id)
+             .where(QuestionVersion.id > _Drawn.id).exists())
+    rows = session.execute(select(_Drawn, Question.status, newer).join(Question, Question.id == _Drawn.question_id)
+                           .where(_Drawn.id.in_(drawn))).all()
+    if len(rows) != len(set(drawn)) or any(status != "active" or stale for _, status, stale in rows):
+        return None
+    return {version.id: version for version, _, _ in rows}
 
 
 def start_attempt(session: Session, user: User, assessment: Assessment, now: datetime,
@@ -87,12 +94,21 @@ def start_attempt(session: Session, user: User, assessment: Assessment, now: dat
     """Draw the form by the blueprint from a stored seed, pin versions, shuffle options, fix the deadline."""
     check_can_start(session, user, assessment)
     seed = secrets.randbits(62) if seed is None else seed
-    rng = random.Random(seed)
-    try:
-        drawn = draw_form(strata_from_data(assessment.blueprint), _current_versions(session, assessment.track_id), rng)
-    except ValueError:
-        raise NotEligible("This assessment is not open yet.") from None
-    versions = {v.id: v for v in session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(drawn)))}
+    blueprint = strata_from_data(assessment.blueprint)
+    versions = None
+    for _ in range(2):  # a second time from the database if the cached pool was stale
+        draw_rng = random.Random(seed)
+        try:
+            drawn = draw_eligible(blueprint, track_pool(session, assessment.track).eligible(blueprint), draw_rng)
+        except ValueError:
+            raise NotEligible("This assessment is not open yet.") from None
+        versions = _drawn_versions(session, drawn)
+        if versions is not None:
+            break
+        forget_pools()
+    if versions is None:
+        raise NotEligible("The question bank is changing right now; please start again in a moment.")
+    rng = draw_rng
     attempt = Attempt(
         user=user, assessment=assessment, seed=seed, status="in_progress", started_at=now,
         deadline_at=deadline_for(now, assessment.time_limit_minutes, user.accommodation_factor),

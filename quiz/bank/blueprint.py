@@ -7,7 +7,7 @@ each stratum can be checked on its own: no question is wanted by two strata.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from quiz.bank.specs import Stratum
 
@@ -33,6 +33,35 @@ def strata_from_data(blueprint: Iterable[dict]) -> tuple[Stratum, ...]:
     return tuple(strata)
 
 
+def cell_shortfalls(blueprint: Sequence[Stratum], cells: Mapping[tuple[str, int], int]) -> list[tuple[Stratum, int]]:
+    """`shortfalls` from the number of questions per (topic, difficulty): as many steps as cells."""
+    missing = []
+    for stratum in blueprint:
+        available = sum(n for (topic, difficulty), n in cells.items() if stratum.admits(topic, difficulty))
+        if available < stratum.count:
+            missing.append((stratum, available))
+    return missing
+
+
+def eligible_by_stratum(blueprint: Sequence[Stratum], pool: Iterable[tuple[int, str, int]]) -> list[list[int]]:
+    """The ids each stratum may draw from, in a stable order (the pool's ids sorted), whatever order
+    the database returned. Computed once per bank revision, so a draw costs what it draws."""
+    candidates = sorted(pool)
+    return [[ident for ident, topic, difficulty in candidates if stratum.admits(topic, difficulty)]
+            for stratum in blueprint]
+
+
+def draw_eligible(blueprint: Sequence[Stratum], eligible: Sequence[Sequence[int]], rng: random.Random) -> list[int]:
+    """`draw_form` from `eligible_by_stratum`: the same form for the same pool and generator state."""
+    drawn: list[int] = []
+    for stratum, ids in zip(blueprint, eligible, strict=True):
+        if len(ids) < stratum.count:
+            raise ValueError(f"{stratum.describe()}: needs {stratum.count}, the bank has {len(ids)}")
+        drawn.extend(rng.sample(ids, stratum.count))
+    rng.shuffle(drawn)
+    return drawn
+
+
 def draw_form(blueprint: Sequence[Stratum], pool: Iterable[tuple[int, str, int]], rng: random.Random) -> list[int]:
     """Draw ids from a pool of (id, topic, difficulty) by the blueprint, in shuffled order.
 
@@ -40,12 +69,4 @@ def draw_form(blueprint: Sequence[Stratum], pool: Iterable[tuple[int, str, int]]
     same form can be drawn again to explain or audit it. Raises ValueError when a stratum
     cannot be filled (the assessment should not have been offered).
     """
-    candidates = sorted(pool)  # a stable order, whatever order the database returned
-    drawn: list[int] = []
-    for stratum in blueprint:
-        eligible = [ident for ident, topic, difficulty in candidates if stratum.admits(topic, difficulty)]
-        if len(eligible) < stratum.count:
-            raise ValueError(f"{stratum.describe()}: needs {stratum.count}, the bank has {len(eligible)}")
-        drawn.extend(rng.sample(eligible, stratum.count))
-    rng.shuffle(drawn)
-    return drawn
+    return draw_eligible(blueprint, eligible_by_stratum(blueprint, pool), rng)

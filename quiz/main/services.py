@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from quiz.bank.blueprint import shortfalls, strata_from_data
-from quiz.models import Assessment, Question, QuestionVersion, Track
+from quiz.bank.blueprint import cell_shortfalls, strata_from_data
+from quiz.bank.pools import TrackPool, track_pool
+from quiz.models import Assessment, Track
 
 
 @dataclass(frozen=True)
@@ -19,17 +20,13 @@ class OfferedAssessment:
 
 def active_pool(session: Session, track_id: int) -> list[tuple[str, int]]:
     """(topic, difficulty) of the current version of every active question of a track."""
-    latest = (select(func.max(QuestionVersion.id)).join(Question)
-              .where(Question.track_id == track_id, Question.status == "active")
-              .group_by(QuestionVersion.question_id))
-    rows = session.execute(select(QuestionVersion.topic, QuestionVersion.difficulty)
-                           .where(QuestionVersion.id.in_(latest)))
-    return [(topic, difficulty) for topic, difficulty in rows]
+    track = session.get(Track, track_id)
+    return track_pool(session, track).topic_difficulties() if track is not None else []
 
 
-def is_offered(assessment: Assessment, pool: list[tuple[str, int]]) -> bool:
+def is_offered(assessment: Assessment, pool: TrackPool) -> bool:
     """Active, and its blueprint can be drawn from the bank as it is now."""
-    return assessment.active and not shortfalls(strata_from_data(assessment.blueprint), pool)
+    return assessment.active and not cell_shortfalls(strata_from_data(assessment.blueprint), pool.cells)
 
 
 def catalogue(session: Session) -> list[tuple[Track, list[OfferedAssessment]]]:
@@ -37,7 +34,7 @@ def catalogue(session: Session) -> list[tuple[Track, list[OfferedAssessment]]]:
                              .options(selectinload(Track.assessments).selectinload(Assessment.tier))).all()
     result = []
     for track in tracks:
-        pool = active_pool(session, track.id)
+        pool = track_pool(session, track)
         result.append((track, [OfferedAssessment(a, is_offered(a, pool))
                                for a in sorted(track.assessments, key=lambda a: a.kind != "starter")]))
     return result

@@ -6,8 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from quiz.models.base import Base, utcnow
 from quiz.models.tracks import Track
@@ -62,3 +62,34 @@ class QuestionVersion(Base):
 
     question: Mapped[Question] = relationship(back_populates="versions")
 
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_bank_revisions(session: Session, _context: object, _instances: object) -> None:
+    """Every change to a track's questions, by any path (bank sync, the admin editor, an import),
+    raises the track's `bank_revision` in the same flush, so cached pools never outlive it."""
+    from quiz.models.tracks import Track
+
+    track_ids: set[int] = set()
+    with session.no_autoflush:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(obj, Question) and (obj in session.new or session.is_modified(obj)):
+                track_ids.update(_track_ids_of(obj))
+            elif isinstance(obj, QuestionVersion) and obj in session.new:
+                question = obj.question if obj.question is not None else session.get(Question, obj.question_id)
+                if question is not None:
+                    track_ids.update(_track_ids_of(question))
+        for track_id in track_ids:
+            track = session.get(Track, track_id)
+            if track is not None:
+                track.bank_revision = (track.bank_revision or 0) + 1
+
+
+def _track_ids_of(question: Question) -> set[int]:
+    """The track a question is in, and the one it left if it just moved."""
+    ids = {question.track_id} if question.track_id is not None else set()
+    if question.track is not None and question.track.id is not None:
+        ids.add(question.track.id)
+    history = inspect(question).attrs.track_id.history
+    ids.update(i for i in history.deleted if i is not None)
+    return ids

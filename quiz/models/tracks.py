@@ -38,6 +38,9 @@ class Track(Base):
     position: Mapped[int] = mapped_column(default=0)
     bank_file: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    # Goes up whenever a question of the track is added, versioned, retired, restored or moved
+    # (see quiz.models.banks): servers keep the track's pool in memory while it is unchanged.
+    bank_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     tier: Mapped[Tier] = relationship()
     assessments: Mapped[list[Assessment]] = relationship(back_populates="track", order_by="Assessment.kind.desc()")
