@@ -16,6 +16,7 @@ class TcpProxy:
         self._listener: socket.socket | None = None
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self.silent = False  # accept connections but never answer: a host that drops packets
 
     def start(self) -> None:
         """Listen (again, on the same port once it had one) and forward every connection."""
@@ -49,6 +50,17 @@ class TcpProxy:
             sock.close()
 
     @contextmanager
+    def silent_host(self) -> Iterator[None]:
+        """Connections open but nothing ever answers (a firewall dropping packets, a host gone)."""
+        self.drop_connections()
+        self.silent = True
+        try:
+            yield
+        finally:
+            self.silent = False
+            self.drop_connections()
+
+    @contextmanager
     def down(self) -> Iterator[None]:
         self.stop()
         try:
@@ -62,6 +74,10 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return  # stopped
+            if self.silent:
+                with self._lock:
+                    self._open.add(client)
+                continue
             try:
                 server = socket.create_connection(self.upstream)
             except OSError:

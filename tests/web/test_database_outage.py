@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from werkzeug.test import TestResponse
 
+from quiz.db import CONNECT_TIMEOUT_SECONDS
 from quiz.extensions import get_engine
 from quiz.outage import RETRY_AFTER_SECONDS
 from tests.tcp_proxy import TcpProxy
@@ -163,4 +166,22 @@ def test_postgres_connection_dropped_mid_request_is_503_then_recovers(taking, pr
     statements["left"] = 1
     assert_json_503(_save(client, attempt_id, 2))
     assert statements["left"] == 0
+    assert_recovered(app, client, attempt_id)
+
+
+def test_postgres_host_that_never_answers_is_503_within_the_connect_timeout(taking, proxied_postgres) -> None:  # type: ignore[no-untyped-def]
+    """Without a connect timeout the request would wait minutes for TCP to give up, past gunicorn's
+    worker timeout (30 s), and the candidate would get a dropped connection instead of a 503."""
+    url, proxy = proxied_postgres
+    app, client, attempt_id = taking(DATABASE_URL=url)
+    answers: list[TestResponse] = []
+    with proxy.silent_host():
+        asking = threading.Thread(target=lambda: answers.append(_save(client, attempt_id, 2)), daemon=True)
+        started = time.monotonic()
+        asking.start()
+        asking.join(timeout=CONNECT_TIMEOUT_SECONDS + 10)
+        waited = time.monotonic() - started
+        assert answers, f"no answer after {waited:.0f} s"
+    assert_json_503(answers[0])
+    assert CONNECT_TIMEOUT_SECONDS - 1 <= waited < CONNECT_TIMEOUT_SECONDS + 5
     assert_recovered(app, client, attempt_id)
