@@ -73,3 +73,4 @@ def test_postgres_stopped_and_restarted_under_load(private_cluster: PrivatePostg
     assert not lost, lost
     unexpected = {k: v for k, v in ledger.outcomes.items() if k not in ("200", "503")}
     assert not unexpected, (unexpected, server.log_tail())
+    assert "database unavailable, answering 503" in server.log.read_text()  # what the operator sees
