@@ -12,7 +12,6 @@ again as soon as it can.
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
-from flask_login import AnonymousUserMixin
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -42,7 +41,7 @@ def outage_response(error: BaseException) -> Response:
     current_app.logger.warning("database unavailable, answering 503: %s", error)
     if "_login_user" not in g:
         # Flask-Login would otherwise load the user while rendering, from the database that is gone.
-        g._login_user = AnonymousUserMixin()
+        g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
     if wants_json():
         response = jsonify(error=JSON_MESSAGE, unavailable=True, retry_after=RETRY_AFTER_SECONDS)
     else:

@@ -21,6 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from werkzeug.test import TestResponse
 
 from quiz.db import CONNECT_TIMEOUT_SECONDS
@@ -127,6 +128,24 @@ def test_sqlite_file_unreadable_is_503_then_recovers(taking) -> None:  # type: i
         assert_everything_answers_503(client, attempt_id)
         assert_html_503(client.get("/no-such-page"))  # the 404 page's navigation needs the user too
     assert_recovered(app, client, attempt_id)
+
+
+def test_an_outage_after_the_view_still_gets_the_outage_page(make_app: Callable[..., Flask]) -> None:
+    """An outage raised where no error handler of its own applies (after the view, as Flask's 500)."""
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    armed = {"on": False}
+
+    @app.after_request
+    def _database_gone(response):  # type: ignore[no-untyped-def]
+        if armed["on"]:
+            raise OperationalError("SELECT 1", {}, sqlite3.OperationalError("disk I/O error"))
+        return response
+
+    client = candidate(app, "ada@example.com")
+    attempt_id = start(client, "alpha-starter")
+    armed["on"] = True
+    assert_html_503(client.get("/dashboard"))
+    assert_json_503(client.get(f"/attempts/{attempt_id}/state", headers={"Accept": "application/json"}))
 
 
 # --- PostgreSQL, through a forwarder --------------------------------------------------------------
