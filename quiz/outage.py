@@ -38,7 +38,9 @@ def wants_json() -> bool:
 
 
 def outage_response(error: BaseException) -> Response:
-    current_app.logger.warning("database unavailable, answering 503: %s", error)
+    # The driver's own message: SQLAlchemy's would add the statement and its parameters (answers, emails).
+    reason = str(getattr(error, "orig", None) or error).strip()
+    current_app.logger.warning("database unavailable, answering 503: %s: %s", type(error).__name__, reason)
     if "_login_user" not in g:
         # Flask-Login would otherwise load the user while rendering, from the database that is gone.
         g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]

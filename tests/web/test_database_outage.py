@@ -100,10 +100,13 @@ def _locked(path: Path) -> Iterator[None]:
         holder.close()
 
 
-def test_sqlite_locked_past_the_busy_timeout_is_503_then_recovers(taking) -> None:  # type: ignore[no-untyped-def]
+def test_sqlite_locked_past_the_busy_timeout_is_503_then_recovers(taking, caplog) -> None:  # type: ignore[no-untyped-def]
     app, client, attempt_id = taking(SQLITE_BUSY_TIMEOUT_MS=100)
     with _locked(_database_file(app)):
         assert_everything_answers_503(client, attempt_id)
+    logged = [r.getMessage() for r in caplog.records if "database unavailable" in r.getMessage()]
+    assert logged and "database is locked" in logged[0]
+    assert not any("[SQL:" in line or "[parameters:" in line for line in logged)  # no answers in the log
     assert_recovered(app, client, attempt_id)
 
 
