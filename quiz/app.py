@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, render_template, request
+from flask import Flask, Response, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -14,6 +14,7 @@ from quiz.config import DEV_SECRET_KEY, load_config
 from quiz.db import set_immediate_transactions
 from quiz.extensions import init_db, init_web
 from quiz.jobs import configure_queue
+from quiz.outage import error_page, init_outage_handling
 from quiz.paths import default_instance_path, static_dir, templates_dir
 from quiz.question_types.base import format_number
 from quiz.rendering import render_markdown
@@ -86,6 +87,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (main_bp, auth_bp, candidates_bp, assessment_bp, admin_bp):
         app.register_blueprint(blueprint)
     _register_error_pages(app)
+    init_outage_handling(app)
     app.jinja_env.globals["quiz_version"] = __version__
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["number"] = lambda value: format_number(float(value))  # 50, 67.5: never rounded away
@@ -135,20 +137,20 @@ def _register_error_pages(app: Flask) -> None:
         500: "Something went wrong on our side. Your saved answers are safe; please try again.",
     }
     for code, message in messages.items():
-        def handler(_error: Exception, code: int = code, message: str = message) -> tuple[str, int]:
-            return render_template("error.html", code=code, message=message), code
+        def handler(error: Exception, code: int = code, message: str = message) -> Response | tuple[str, int]:
+            return error_page(error, code, message)
 
         app.register_error_handler(code, handler)
 
     @app.errorhandler(429)
-    def _too_many(error: Exception) -> tuple[str, int]:
+    def _too_many(error: Exception) -> Response | tuple[str, int]:
         message = ("Too many attempts in a short time. Please wait a minute and try again "
                    f"(limit: {getattr(error, 'description', 'exceeded')}).")
-        return render_template("error.html", code=429, message=message), 429
+        return error_page(error, 429, message)
 
     from flask_wtf.csrf import CSRFError
 
     @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError) -> tuple[str, int]:
+    def _csrf(error: CSRFError) -> Response | tuple[str, int]:
         message = "This form has expired or was sent from elsewhere. Reload the page and try again."
-        return render_template("error.html", code=400, message=message), 400
+        return error_page(error, 400, message)

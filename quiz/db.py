@@ -19,13 +19,23 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
+#: PostgreSQL: how long opening a connection may take before it counts as an outage (answered 503).
+#: Without it, a server host that drops packets keeps a request waiting for minutes, past the web
+#: server's worker timeout. `?connect_timeout=N` in DATABASE_URL overrides it.
+CONNECT_TIMEOUT_SECONDS = 5
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 15000, **kwargs: Any) -> Engine:
     if not is_sqlite(url):
+        # pre-ping: a pooled connection the server dropped (restart, failover) is replaced before
+        # use, so the app recovers by itself once the server is back.
         kwargs.setdefault("pool_pre_ping", True)
+        if "connect_timeout" not in make_url(url).query:
+            kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, **kwargs.get("connect_args", {})}
         return create_engine(url, **kwargs)
 
     database = make_url(url).database

@@ -57,6 +57,7 @@ from flask_wtf.csrf import CSRFProtect  # noqa: E402
 from quiz.clock import Clock, SystemClock  # noqa: E402
 from quiz.mail import Mail, send_mail  # noqa: E402
 from quiz.notifications import send_queued  # noqa: E402
+from quiz.outage import wants_json  # noqa: E402
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -78,7 +79,7 @@ def init_web(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def _unauthorized():  # type: ignore[no-untyped-def]
         # An autosave whose session is gone must fail visibly, not follow a redirect to an HTML page.
-        if request.is_json or request.accept_mimetypes.best == "application/json":
+        if wants_json():
             return jsonify(error="You are logged out. Log in again in another tab; your answers so far are saved.",
                            logged_out=True), 401
         flash(login_manager.login_message, "info")

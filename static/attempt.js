@@ -106,11 +106,15 @@
           showWarning(body.error || "This answer could not be saved.");
           status.textContent = "Not saved";
         } else {
-          throw new Error(body.error || ("HTTP " + response.status));
+          var failure = new Error(body.error || ("HTTP " + response.status));
+          failure.unavailable = response.status === 503;  // the server's database is down for a moment
+          throw failure;
         }
       });
     }).catch(function (error) {
-      if (!error || error.message !== "logged out") {
+      if (error && error.unavailable) {
+        showWarning("Your last change is NOT saved yet: the server is briefly unavailable. Retrying…");
+      } else if (!error || error.message !== "logged out") {
         showWarning("Your last change is NOT saved yet: the connection failed. Retrying…");
       }
       status.textContent = "Not saved";

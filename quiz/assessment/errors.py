@@ -15,6 +15,14 @@ class AlreadyAttempted(AssessmentError):
     status = 409
 
 
+class AlreadyStarted(AlreadyAttempted):
+    """The candidate's own attempt at this assessment is open (another tab or click started it): go on with it."""
+
+    def __init__(self, message: str, attempt_id: int) -> None:
+        super().__init__(message)
+        self.attempt_id = attempt_id
+
+
 class AttemptClosed(AssessmentError):
     """The attempt is submitted, or its time (with the grace) is over: nothing more counts."""
 

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from quiz.assessment.errors import AlreadyAttempted, AttemptClosed, NotEligible
+from quiz.assessment.errors import AlreadyAttempted, AlreadyStarted, AttemptClosed, NotEligible
 from quiz.assessment.grading import regrade_items, settle
 from quiz.assessment.timing import accepts_answers, deadline_for, seconds_left
 from quiz.bank.blueprint import draw_eligible, strata_from_data
@@ -45,6 +45,17 @@ def live_attempt(session: Session, user: User, assessment: Assessment) -> Attemp
         Attempt.user_id == user.id, Attempt.assessment_id == assessment.id, Attempt.voided_at.is_(None)))
 
 
+STARTED = "You have already started this assessment; it is in progress (each assessment can be taken once)."
+
+
+def _refuse_second_attempt(existing: Attempt | None) -> None:
+    if existing is None:
+        return
+    if existing.status == "in_progress":
+        raise AlreadyStarted(STARTED, existing.id)
+    raise AlreadyAttempted("You have already taken this assessment; each assessment can be taken once.")
+
+
 def check_can_start(session: Session, user: User, assessment: Assessment, *, offered: bool | None = None) -> None:
     """Every rule a start must pass; the database enforces the once-only ones again.
 
@@ -58,8 +69,7 @@ def check_can_start(session: Session, user: User, assessment: Assessment, *, off
         offered = is_offered(assessment, track_pool(session, assessment.track))
     if not (assessment.active and assessment.track.active and offered):
         raise NotEligible("This assessment is not open yet.")
-    if live_attempt(session, user, assessment) is not None:
-        raise AlreadyAttempted("You have already taken this assessment; each assessment can be taken once.")
+    _refuse_second_attempt(live_attempt(session, user, assessment))
     if assessment.kind == "starter":
         taken = session.scalar(select(Attempt).where(
             Attempt.user_id == user.id, Attempt.assessment_kind == "starter", Attempt.voided_at.is_(None)))
@@ -126,7 +136,9 @@ def start_attempt(session: Session, user: User, assessment: Assessment, now: dat
             session.add(attempt)
             session.flush()
     except IntegrityError:
-        # Another tab, click or server started it first: the unique indexes decided.
+        # Another tab, click or server started it first: the unique indexes decided. If that was
+        # this very assessment, the candidate goes on with the attempt the other request made.
+        _refuse_second_attempt(live_attempt(session, user, assessment))
         raise AlreadyAttempted("This assessment has already been started; each assessment can be taken once.") \
             from None
     return attempt

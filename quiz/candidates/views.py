@@ -5,8 +5,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from quiz.assessment.errors import AlreadyAttempted, AssessmentError
-from quiz.assessment.services import check_can_start, live_attempt, start_attempt
+from quiz.assessment.errors import AlreadyStarted, AssessmentError
+from quiz.assessment.services import check_can_start, start_attempt
 from quiz.auth.decorators import candidate_required
 from quiz.candidates.forms import ApplicationForm, StartForm
 from quiz.candidates.services import ApplicationLocked, dashboard as dashboard_state, has_started_an_attempt
@@ -63,12 +63,10 @@ def instructions(key: str) -> str | Response:
     if form.validate_on_submit():
         try:
             attempt = start_attempt(session, current_user, target, now())
-        except AlreadyAttempted as exc:
-            flash(str(exc), "error")
-            existing = live_attempt(session, current_user, target)
-            return redirect(url_for("assessment.question", attempt_id=existing.id, position=1)
-                            if existing is not None and existing.status == "in_progress"
-                            else url_for("candidates.dashboard"))
+        except AlreadyStarted as exc:  # another tab or click started it: this is the attempt to go on with
+            flash("This assessment was already started (in another tab or window): you are back in that attempt.",
+                  "info")
+            return redirect(url_for("assessment.question", attempt_id=exc.attempt_id, position=1))
         except AssessmentError as exc:
             flash(str(exc), "error")
             return redirect(url_for("candidates.dashboard"))

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from quiz.assessment.errors import AlreadyAttempted, AttemptClosed, NotEligible
+from quiz.assessment.errors import AlreadyAttempted, AlreadyStarted, AttemptClosed, NotEligible
 from quiz.assessment.services import (
     record_signal,
     save_answer,
@@ -84,7 +84,7 @@ def test_an_edit_after_the_start_does_not_change_the_attempt(bank: Session, tmp_
 @pytest.mark.parametrize(("setup", "error", "message"), [
     ("no_application", NotEligible, "Complete your application"),
     ("second_starter", AlreadyAttempted, "starter assessment can be taken only once"),
-    ("same_twice", AlreadyAttempted, "each assessment can be taken once"),
+    ("same_twice", AlreadyStarted, "already started this assessment; it is in progress"),
     ("specialist_without_pass", NotEligible, "once you pass a starter"),
 ])
 def test_who_may_start(bank: Session, setup: str, error: type, message: str) -> None:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from quiz.assessment.errors import AlreadyAttempted, AssessmentError, ReviewOpenElsewhere
+from quiz.assessment.errors import AlreadyAttempted, AlreadyStarted, AssessmentError, ReviewOpenElsewhere
 from quiz.assessment.review import open_review
 from quiz.assessment.services import save_answer, start_attempt, submit_attempt
 from quiz.db import immediate_transactions, make_engine, make_session_factory
@@ -66,8 +66,25 @@ def test_two_starts_at_the_same_instant_make_one_attempt(bank: Session, engine: 
     bank.commit()
     outcomes = _race(engine, _start(user.id, "alpha-starter"))
     assert outcomes[1] == "started"
-    assert outcomes[0].startswith("AlreadyAttempted: ") and "can be taken once" in outcomes[0]
+    assert outcomes[0].startswith("AlreadyStarted: ") and "already started" in outcomes[0]
     assert bank.scalar(select(func.count()).select_from(Attempt)) == 1
+
+
+def test_the_start_that_loses_the_race_is_given_the_winners_attempt(bank: Session, engine: Engine) -> None:
+    user = candidate(bank)
+    bank.commit()
+    refused: list[AlreadyStarted] = []
+
+    def start_or_note(session: Session, barrier: threading.Barrier | None) -> Outcome:
+        try:
+            return _start(user.id, "alpha-starter")(session, barrier)
+        except AlreadyStarted as exc:
+            refused.append(exc)
+            raise
+
+    _race(engine, start_or_note)
+    assert len(refused) == 1
+    assert refused[0].attempt_id == bank.scalar(select(Attempt.id).where(Attempt.user_id == user.id))
 
 
 def test_two_starters_of_different_tracks_at_once_make_one_attempt(bank: Session, engine: Engine) -> None:

@@ -84,7 +84,7 @@ def test_the_specialist_shows_as_taken_after_it_starts(app: Flask) -> None:
     assert "Your <strong>Beta specialist</strong> is in progress" in board
     assert re.search(r"<li>Beta specialist\s+· Pro tier, from \$50\.00/h", board)  # listed, no longer a link
     assert '<a href="/assessments/beta-specialist">' not in board
-    assert "You have already taken this assessment; each assessment can be taken once." in board
+    assert "You have already started this assessment; it is in progress (each assessment can be taken once)." in board
 
 
 # --- a real SMTP server on loopback --------------------------------------------------------------

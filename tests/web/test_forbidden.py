@@ -89,7 +89,8 @@ def test_starting_the_same_assessment_twice_resumes_the_first_attempt(app: Flask
     response = post(client, "/assessments/alpha-starter", {"understood": "y"})
     assert response.status_code == 302 and location(response) == f"/attempts/{attempt_id}/q/1"
     followed = client.get(location(response))
-    assert "You have already taken this assessment; each assessment can be taken once." in flashes(followed)
+    assert ("This assessment was already started (in another tab or window): you are back in that attempt."
+            in flashes(followed))
     assert attempt_count(app) == 1
 
 
