@@ -7,6 +7,7 @@ import email.policy
 import html
 import re
 from collections.abc import Callable
+from datetime import datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -106,11 +107,24 @@ def apply(client: FlaskClient, **overrides: str) -> TestResponse:
     return post(client, "/application", {**APPLICATION, **overrides})
 
 
-def candidate(app: Flask, email: str, *, applied: bool = True) -> FlaskClient:
-    """A new browser in which a new candidate signed up (and applied) through the real pages."""
+def mark_verified(app: Flask, email: str, verified: bool = True) -> None:
+    """As if the owner had opened the link of the verification mail (tests/web/test_sessions.py opens it)."""
+    with session_factory(app)() as session:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        user.email_verified_at = datetime.now(timezone.utc) if verified else None
+        session.commit()
+
+
+def candidate(app: Flask, email: str, *, applied: bool = True, verified: bool = True) -> FlaskClient:
+    """A new browser in which a new candidate signed up, confirmed the address (unless `verified=False`),
+    logged in and applied, through the real pages."""
     client = app.test_client()
     response = signup(client, email)
-    assert response.status_code == 302 and location(response) == "/application", page(response)
+    assert response.status_code == 302 and location(response) == "/signup/check-email", page(response)
+    if verified:
+        mark_verified(app, email)
+    response = login(client, email)
+    assert response.status_code == 302 and location(response) == "/dashboard", page(response)
     if applied:
         response = apply(client)
         assert response.status_code == 302 and location(response) == "/dashboard", page(response)
