@@ -32,6 +32,7 @@ from tests.web.support import (
     post,
     post_json,
     signup,
+    staff,
     start,
     take_mail,
     text,
@@ -376,3 +377,39 @@ def test_a_new_candidate_can_fill_in_the_application_before_confirming(app: Flas
     client = candidate(app, "ada@example.com", applied=False, verified=False)
     response = apply(client)
     assert response.status_code == 302 and location(response) == "/dashboard"
+
+
+# --- possible duplicates, shown to admins (signals, never bans) -----------------------------------
+
+
+def test_admins_see_possible_duplicates_and_nobody_is_blocked(app: Flask) -> None:
+    browser = candidate(app, "ada.lovelace@gmail.com")
+    post(browser, "/logout")
+    # The same person again, on the same browser, with a Gmail variant of the same address.
+    assert location(signup(browser, "AdaLovelace+again@gmail.com")) == "/signup/check-email"
+    response = browser.get(mail_link(take_mail(app, "adalovelace+again@gmail.com", "Confirm your email address"),
+                                     "/account/verify/"))
+    assert response.status_code == 302
+    assert login(browser, "adalovelace+again@gmail.com").status_code == 302
+    assert apply(browser).status_code == 302  # the same name and country as the first account
+    start(browser, "alpha-starter")  # never blocked
+    other = candidate(app, "unrelated@example.org", applied=False)
+    assert apply(other, full_name="Grace Hopper").status_code == 302
+
+    admin = staff(app, "admin@example.com", "admin")
+    with session_factory(app)() as session:
+        ids = {u.email: u.id for u in session.scalars(select(User))}
+    first, second = ids["ada.lovelace@gmail.com"], ids["adalovelace+again@gmail.com"]
+    page_of_first = text(admin.get(f"/admin/candidates/{first}"))
+    assert "Possible duplicate of" in page_of_first and "adalovelace+again@gmail.com" in page_of_first
+    for reason in ("the same verified email address, once normalised", "logged in from the same browser",
+                   "the same full name and country"):
+        assert reason in page_of_first
+    assert "ada.lovelace@gmail.com" in text(admin.get(f"/admin/candidates/{second}"))
+    assert "None found" in text(admin.get(f"/admin/candidates/{ids['unrelated@example.org']}"))
+
+    listed = text(admin.get("/admin/candidates?signals=y"))
+    assert "2 candidates with possible duplicate accounts" in listed
+    assert "ada.lovelace@gmail.com" in listed and "unrelated@example.org" not in listed
+    assert "1 account</a>" in listed
+    assert "unrelated@example.org" in text(admin.get("/admin/candidates"))
