@@ -33,7 +33,8 @@ ADMIN_NAV: list[tuple[str, str, tuple[str, ...]]] = [
 
 #: GET pages that may write: they finalise attempts whose time ran out (see quiz.db on SQLite locks).
 WRITING_GET_ENDPOINTS = {"candidates.dashboard", "admin.home", "admin.grading_queue", "admin.export_attempts_csv",
-                         "admin.export_responses_csv"}
+                         "admin.export_responses_csv",
+                         "auth.verify_email"}  # opening the link marks the address confirmed
 
 
 class BoundedIntConverter(IntegerConverter):
