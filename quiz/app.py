@@ -35,7 +35,8 @@ ADMIN_NAV: list[tuple[str, str, tuple[str, ...]]] = [
 
 #: GET pages that may write: they finalise attempts whose time ran out (see quiz.db on SQLite locks).
 WRITING_GET_ENDPOINTS = {"candidates.dashboard", "admin.home", "admin.grading_queue", "admin.export_attempts_csv",
-                         "admin.export_responses_csv"}
+                         "admin.export_responses_csv",
+                         "auth.verify_email"}  # opening the link marks the address confirmed
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -94,7 +95,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["admin_nav"] = ADMIN_NAV
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 
-    @app.before_request
     def _sqlite_write_lock_for_writers() -> None:
         # Requests that may write take SQLite's write lock when their transaction begins, so
         # concurrent writers queue instead of failing (see quiz.db). Attempt pages and the
@@ -102,6 +102,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         set_immediate_transactions(request.method not in ("GET", "HEAD")
                                    or request.blueprint == "assessment"
                                    or request.endpoint in WRITING_GET_ENDPOINTS)
+
+    # First of all: the server-side session check reads in the request's transaction, which must
+    # already know whether it takes SQLite's write lock.
+    app.before_request_funcs.setdefault(None, []).insert(0, _sqlite_write_lock_for_writers)
 
     @app.before_request
     def _refuse_nul_characters() -> None:

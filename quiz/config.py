@@ -44,6 +44,14 @@ DEFAULTS: dict[str, Any] = {
     # No request body needs more (the bank import raises its own limit for its uploads).
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
+    # Accounts (docs/accounts.md). A session ends after this long without a request; an attempt page
+    # saves or polls every 30 s, so a running attempt never idles out.
+    "SESSION_IDLE_MINUTES": 60,
+    # ...and at the latest this long after log-in, busy or not: longer than the longest possible
+    # attempt (600 minutes x 4 extra time = 40 h), so no running attempt is cut off.
+    "SESSION_LIFETIME_HOURS": 48,
+    "EMAIL_VERIFICATION_HOURS": 48,
+    "PASSWORD_RESET_MINUTES": 60,
     "REMEMBER_COOKIE_HTTPONLY": True,
 }
 

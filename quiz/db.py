@@ -80,6 +80,11 @@ def set_immediate_transactions(value: bool) -> None:
     _immediate.set(value)
 
 
+def takes_write_lock() -> bool:
+    """Whether transactions begun now take SQLite's write lock at once (see `set_immediate_transactions`)."""
+    return _immediate.get()
+
+
 @contextmanager
 def immediate_transactions() -> Iterator[None]:
     token = _immediate.set(True)

@@ -79,17 +79,23 @@ def init_web(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def _unauthorized():  # type: ignore[no-untyped-def]
         # An autosave whose session is gone must fail visibly, not follow a redirect to an HTML page.
+        ended = g.get("session_ended")  # why the server refused the session; its message is flashed already
         if wants_json():
             return jsonify(error="You are logged out. Log in again in another tab; your answers so far are saved.",
-                           logged_out=True), 401
-        flash(login_manager.login_message, "info")
+                           logged_out=True, reason=ended or "not_logged_in"), 401
+        if ended is None:
+            flash(login_manager.login_message, "info")
         return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
 
     @login_manager.user_loader
     def _load_user(user_id: str):  # type: ignore[no-untyped-def]
-        from quiz.auth.services import load_active_user
+        from quiz.auth.web_sessions import user_for_request
 
-        return load_active_user(db_session(), user_id)
+        return user_for_request(user_id)
+
+    from quiz.auth.web_sessions import init_sessions
+
+    init_sessions(app)
 
 
 def clock() -> Clock:

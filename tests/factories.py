@@ -14,8 +14,9 @@ _serial = count(1)
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 
 
-def make_user(session: Session, role: str = "candidate") -> User:
-    user = User(email=f"user{next(_serial)}@example.com", password_hash="x", role=role)
+def make_user(session: Session, role: str = "candidate", *, verified: bool = True) -> User:
+    user = User(email=f"user{next(_serial)}@example.com", password_hash="x", role=role,
+                email_verified_at=T0 if verified else None)
     session.add(user)
     session.flush()
     return user

@@ -109,3 +109,28 @@ def test_migrated_schema_has_exactly_the_models_constraints_and_index_predicates
     finally:
         Base.metadata.drop_all(engine)
         engine.dispose()
+
+
+def test_accounts_made_before_0005_are_verified_and_get_their_comparison_keys(db_url: str) -> None:
+    from sqlalchemy import text
+
+    engine = make_engine(db_url)
+    try:
+        migrate.upgrade(engine, "0004_offered_tier")
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO users (id, email, password_hash, role, is_active, accommodation_factor, created_at) "
+                "VALUES (1, 'ada.lovelace+x@gmail.com', 'x', 'candidate', true, 1, '2026-01-02 03:04:05')"))
+            connection.execute(text(
+                "INSERT INTO candidate_applications (user_id, full_name, country, time_zone, education, expertise, "
+                "languages, hours_per_week, created_at, updated_at) VALUES (1, 'Ada  Lovelace', 'UK', 'UTC', 'x', "
+                "'[]', '[]', 5, '2026-01-02 03:04:05', '2026-01-02 03:04:05')"))
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            verified, canonical = connection.execute(
+                text("SELECT email_verified_at, email_canonical FROM users")).one()
+            key = connection.execute(text("SELECT name_country_key FROM candidate_applications")).scalar_one()
+        assert str(verified).startswith("2026-01-02 03:04:05")  # verified since they were made
+        assert canonical == "adalovelace@gmail.com" and key == "ada lovelace|uk"
+    finally:
+        engine.dispose()

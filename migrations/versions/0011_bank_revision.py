@@ -1,7 +1,7 @@
 """bank revision
 
 Revision ID: 0011_bank_revision
-Revises: 0004_offered_tier
+Revises: 0005_accounts
 Create Date: 2026-12-03
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0011_bank_revision'
-down_revision = '0004_offered_tier'
+down_revision = '0005_accounts'
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from quiz.assessment.grading import candidate_tier
 from quiz.audit import record
+from quiz.auth import duplicates
+from quiz.clock import SystemClock
 from quiz.auth.passwords import check_password_strength, hash_password, normalise_email
 from quiz.models import Attempt, CandidateApplication, User
 from quiz.models.users import ROLES
@@ -28,8 +30,12 @@ class PeopleError(ValueError):
         self.field = field
 
 
-def search_candidates(session: Session, text: str = "", page: int = 1, per_page: int = 25) -> tuple[list[User], int]:
+def search_candidates(session: Session, text: str = "", page: int = 1, per_page: int = 25, *,
+                      with_signals: bool = False) -> tuple[list[User], int]:
+    """`with_signals`: only candidates with a possible-duplicate signal (quiz.auth.duplicates)."""
     query = select(User).outerjoin(CandidateApplication).where(User.role == "candidate")
+    if with_signals:
+        query = query.where(User.id.in_(duplicates.users_with_signals()))
     if text.strip():
         # % and _ typed by the admin are searched for literally, not as wildcards.
         escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -41,6 +47,18 @@ def search_candidates(session: Session, text: str = "", page: int = 1, per_page:
                             .offset((max(page, 1) - 1) * per_page).limit(per_page)
                             .options(selectinload(User.application))).all()
     return list(users), int(total or 0)
+
+
+@dataclass(frozen=True)
+class CandidatesPage:
+    users: list[User]
+    total: int
+    signal_counts: dict[int, int]  # user id -> how many accounts it may duplicate
+
+
+def candidates_page(session: Session, text: str, page: int, per_page: int, *, with_signals: bool) -> CandidatesPage:
+    users, total = search_candidates(session, text, page, per_page, with_signals=with_signals)
+    return CandidatesPage(users, total, duplicates.signal_counts(session, [user.id for user in users]))
 
 
 def candidate_attempts(session: Session, user: User) -> list[Attempt]:
@@ -123,12 +141,14 @@ class CandidateOverview:
     application: CandidateApplication | None
     attempts: list[AttemptRecord]
     placement: TierRef | None  # the highest tier among non-void passes, at its current rate
+    duplicates: list[duplicates.PossibleDuplicate] = field(default_factory=list)  # signals, never verdicts
 
 
 def candidate_overview(session: Session, candidate: User) -> CandidateOverview:
     records = [AttemptRecord(attempt, dict(Counter(signal.kind for signal in attempt.signals)))
                for attempt in candidate_attempts(session, candidate)]
-    return CandidateOverview(candidate, candidate.application, records, candidate_tier(session, candidate))
+    return CandidateOverview(candidate, candidate.application, records, candidate_tier(session, candidate),
+                             duplicates.possible_duplicates(session, candidate))
 
 
 def void_consequences(attempt: Attempt) -> list[str]:
@@ -154,14 +174,17 @@ def void_consequences(attempt: Attempt) -> list[str]:
     return lines
 
 
-def create_user(session: Session, email: str, password: str, role: str, actor: User | None = None) -> User:
+def create_user(session: Session, email: str, password: str, role: str, actor: User | None = None,
+                now: datetime | None = None) -> User:
+    """An account made by an admin (or `quiz create-admin`/`create-user`): its address counts as verified."""
     if role not in ROLES:
         raise PeopleError(f"role must be one of {', '.join(ROLES)}")
     email = normalise_email(email)
     check_password_strength(password, email)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise PeopleError(f"a user with the email {email} already exists")
-    user = User(email=email, password_hash=hash_password(password), role=role)
+    user = User(email=email, password_hash=hash_password(password), role=role,
+                email_verified_at=now or SystemClock().now())
     session.add(user)
     session.flush()
     record(session, actor, "user.create", "user", user.id, after={"email": email, "role": role})

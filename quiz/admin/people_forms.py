@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -21,6 +21,7 @@ class CandidateSearchForm(FlaskForm):
     """A GET form: build it with `formdata=request.args` and `meta={"csrf": False}`."""
 
     q = StringField("Email or name", validators=[Optional(), Length(max=200)])
+    signals = BooleanField("Only possible duplicate accounts")
 
 
 class AccommodationForm(FlaskForm):

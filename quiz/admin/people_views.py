@@ -48,11 +48,14 @@ def _show_error(form: FlaskForm, error: people.PeopleError) -> None:
 @admin_required
 def candidates() -> str:
     form = CandidateSearchForm(formdata=request.args, meta={"csrf": False})
-    text = (form.q.data or "").strip() if form.validate() else ""
+    valid = form.validate()
+    text = (form.q.data or "").strip() if valid else ""
+    with_signals = bool(form.signals.data) if valid else False
     page = _page()
-    users, total = people.search_candidates(db_session(), text, page, CANDIDATES_PER_PAGE)
-    return render_template("admin/people/candidates.html", form=form, users=users, total=total, text=text,
-                           page=page, per_page=CANDIDATES_PER_PAGE)
+    found = people.candidates_page(db_session(), text, page, CANDIDATES_PER_PAGE, with_signals=with_signals)
+    return render_template("admin/people/candidates.html", form=form, users=found.users, total=found.total,
+                           text=text, page=page, per_page=CANDIDATES_PER_PAGE, with_signals=with_signals,
+                           signal_counts=found.signal_counts)
 
 
 def _candidate_or_404(candidate_id: int) -> User:

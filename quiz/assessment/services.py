@@ -63,6 +63,9 @@ def check_can_start(session: Session, user: User, assessment: Assessment, *, off
     catalogue computed it for every track); otherwise it is computed here."""
     if user.role != "candidate":
         raise NotEligible("Only candidate accounts take assessments.")
+    if user.email_verified_at is None:
+        raise NotEligible("Confirm your email address before you take an assessment: open the link we emailed "
+                          "you, or ask for a new one on your dashboard.")
     if user.application is None:
         raise NotEligible("Complete your application before you take an assessment.")
     if offered is None:

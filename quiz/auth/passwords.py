@@ -8,6 +8,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
+#: Shown beside every new-password field before the first try (check_password_strength enforces it).
+PASSWORD_RULE = (f"At least {MIN_PASSWORD_LENGTH} characters (at most {MAX_PASSWORD_LENGTH}), using at least "
+                 "4 different characters, and not your email address.")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: Argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 15 ms of one core a log-in.
 #: argon2-cffi's default (64 MiB, 3 passes, 4 lanes) costs ~100 ms of CPU and, with 4 lanes on a
@@ -33,6 +37,8 @@ def normalise_email(raw: str) -> str:
 def check_password_strength(password: str, email: str = "") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidCredentialInput(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidCredentialInput(f"the password must have at most {MAX_PASSWORD_LENGTH} characters")
     if len(set(password)) < 4:
         raise InvalidCredentialInput("the password must use at least 4 different characters")
     if email and password.strip().lower() in {email, email.split("@")[0]}:

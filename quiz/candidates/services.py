@@ -14,6 +14,7 @@ from quiz.assessment.grading import candidate_tier
 from quiz.assessment.review import ReviewState, review_state
 from quiz.assessment.services import check_can_start, finalise_if_expired, passed_starter
 from quiz.assessment.timing import seconds_left
+from quiz.auth import duplicates
 from quiz.main.services import catalogue
 from quiz.models import Assessment, Attempt, CandidateApplication, User
 from quiz.scoring import TierRef
@@ -40,6 +41,7 @@ def save_application(session: Session, user: User, values: dict[str, Any], now: 
         setattr(application, name, values[name])
     application.updated_at = now
     session.flush()
+    duplicates.refresh_signals(session, user, now, ["name_country"])
     return application
 
 

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Import from here."""
 
+from quiz.models.accounts import AccountSignal, LoginSession
 from quiz.models.attempts import Attempt, AttemptItem, AttemptSignal
 from quiz.models.audit import AuditEntry
 from quiz.models.banks import Question, QuestionVersion
@@ -8,6 +9,7 @@ from quiz.models.tracks import DEFAULT_REVIEW_POLICY, Assessment, Tier, Track
 from quiz.models.users import CandidateApplication, User
 
 __all__ = [
+    "AccountSignal", "LoginSession",
     "Assessment", "Attempt", "AttemptItem", "AttemptSignal", "AuditEntry", "Base", "CandidateApplication",
     "DEFAULT_REVIEW_POLICY", "Question", "QuestionVersion", "Tier", "Track", "User", "utcnow",
 ]

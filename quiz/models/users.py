@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from quiz.auth.identity import canonical_email, name_country_key
 
 from quiz.models.base import Base, utcnow
 
@@ -30,8 +32,23 @@ class User(Base):
     accommodation_factor: Mapped[Decimal] = mapped_column(Numeric(4, 2), default=Decimal("1.00"))
     accommodation_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the owner opened the verification link (or a reset link); staff made by an admin
+    # count as verified. Candidates cannot start an assessment before it is set.
+    email_verified_at: Mapped[datetime | None]
+    # The address as its mailbox most likely delivers it (quiz.auth.identity): a duplicate signal,
+    # never a uniqueness rule. Kept in step with `email` by `_canonical`.
+    email_canonical: Mapped[str | None] = mapped_column(String(254), index=True)
 
     application: Mapped[CandidateApplication | None] = relationship(back_populates="user")
+
+    @validates("email")
+    def _canonical(self, _key: str, email: str) -> str:
+        self.email_canonical = canonical_email(email)
+        return email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     # The interface Flask-Login expects, written out so models need no Flask import.
     is_authenticated = True
@@ -60,7 +77,16 @@ class CandidateApplication(Base):
     # [{"language": "Spanish", "proficiency": "native"}, ...]
     languages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     hours_per_week: Mapped[int]
+    # "Same name in the same country", folded (quiz.auth.identity): a duplicate signal only.
+    name_country_key: Mapped[str | None] = mapped_column(String(320), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship(back_populates="application")
+
+    @validates("full_name", "country")
+    def _identity(self, key: str, value: str) -> str:
+        name = value if key == "full_name" else self.full_name
+        country = value if key == "country" else self.country
+        self.name_country_key = name_country_key(name, country)
+        return value

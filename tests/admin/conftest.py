@@ -28,7 +28,9 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture
 def app(tmp_path: Path, sqlite_url: str) -> Iterator[Flask]:
     app = create_app({"TESTING": True, "DATABASE_URL": sqlite_url, "INSTANCE_PATH": str(tmp_path / "instance"),
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+                      # The clock jumps by hours between requests here (see tests/web/conftest.py).
+                      "SESSION_IDLE_MINUTES": 7 * 24 * 60, "SESSION_LIFETIME_HOURS": 30 * 24})
     migrate.upgrade(get_engine(app))
     with session_factory(app)() as session:
         sync_bank(session, load_bank(write_small_bank(tmp_path / "bank", confirm_beta=True)))

@@ -197,6 +197,7 @@ def test_create_admin(quiz, db):
         assert user.password_hash.startswith("$argon2id$")
         assert verify_password(user.password_hash, "correct horse battery")
         assert not verify_password(user.password_hash, "correct horse battery\n")
+        assert user.email_verified_at is not None  # made by an admin: counts as verified
         audit = session.scalar(select(AuditEntry).where(AuditEntry.action == "user.create"))
         assert audit.target_id == str(user.id)
 

@@ -129,7 +129,7 @@ class LiveServer:
         from quiz.models import CandidateApplication
 
         with self.db() as session:
-            user = create_candidate(session, email, PASSWORD)
+            user = create_candidate(session, email, PASSWORD, verified_at=datetime.now(timezone.utc))
             user.application = CandidateApplication(
                 full_name="Browser Candidate", country="Portugal", time_zone="Europe/Lisbon",
                 education="Master's degree", expertise=["testing"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -106,6 +107,20 @@ def nav_link(page: Page, position: int) -> Any:
         "button", name=re.compile(rf"^{position}\s*,"))
 
 
+def confirmation_link(live_server: LiveServer, address: str) -> str:
+    """The link of the newest confirmation mail to `address` in the server's outbox."""
+    import email
+    import email.policy
+
+    for path in sorted((Path(live_server.app.instance_path) / "outbox").glob("*.eml"), reverse=True):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if message["To"] == address and message["Subject"] == "Confirm your email address":
+            found = re.search(r"http://\S+/account/verify/\S+", message.get_content())
+            assert found
+            return found.group(0)
+    raise AssertionError(f"no confirmation mail to {address}")
+
+
 def log_in(page: Page, email: str) -> None:
     page.goto("/login")
     page.get_by_label("Email").fill(email)
@@ -141,6 +156,11 @@ def test_new_candidate_signs_up_applies_takes_a_starter_and_reviews_once(page: P
     page.get_by_label("Repeat the password").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
 
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    link = confirmation_link(live_server, "new.candidate@example.com")
+    log_in(page, "new.candidate@example.com")  # before confirming: the application can be filled in
+    expect(page.get_by_role("heading", name="Confirm your email address")).to_be_visible()
+    page.get_by_role("link", name="complete your application").click()
     expect(page).to_have_url(re.compile(r"/application$"))
     page.get_by_label("Full name").fill("Ada Lovelace")
     page.get_by_label("Country of residence").fill("United Kingdom")
@@ -156,6 +176,9 @@ def test_new_candidate_signs_up_applies_takes_a_starter_and_reviews_once(page: P
     expect(page.get_by_role("status").filter(has_text="Your application is saved.")).to_be_visible()
     expect(page.get_by_text("Choose your starter assessment")).to_be_visible()
     expect(page.get_by_role("banner")).to_contain_text("new.candidate@example.com")  # normalised
+    page.goto(link)
+    expect(page.get_by_role("status").filter(has_text="Your email address is confirmed.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Confirm your email address")).to_have_count(0)
 
     attempt_id = start(page, ALPHA_TITLE)
     total = len(ALPHA_QUESTIONS)

@@ -80,8 +80,9 @@ def assessment(session: Session, key: str) -> Assessment:
 
 
 def candidate(session: Session, email: str = "cand@example.com", *, applied: bool = True,
-              factor: str = "1.00") -> User:
-    user = User(email=email, password_hash="x", role="candidate", accommodation_factor=Decimal(factor))
+              factor: str = "1.00", verified: bool = True) -> User:
+    user = User(email=email, password_hash="x", role="candidate", accommodation_factor=Decimal(factor),
+                email_verified_at=T0 if verified else None)
     if applied:
         user.application = CandidateApplication(
             full_name="Ada Candidate", country="Portugal", time_zone="Europe/Lisbon", education="Master's",

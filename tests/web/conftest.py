@@ -34,7 +34,10 @@ def make_app(tmp_path: Path, sqlite_url: str, clock: FrozenClock) -> Iterator[Ap
     def factory(*, edit_bank: Callable[[Path], None] | None = None, **config: Any) -> Flask:
         settings = {"TESTING": True, "DATABASE_URL": sqlite_url, "INSTANCE_PATH": str(tmp_path / "instance"),
                     "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "ANSWER_GRACE_SECONDS": GRACE,
-                    "REVIEW_WINDOW_MINUTES": WINDOW, **config}
+                    "REVIEW_WINDOW_MINUTES": WINDOW,
+                    # These tests jump the frozen clock by hours between two requests, where a real page
+                    # would have polled every 30 s; tests/web/test_sessions.py tests the real limits.
+                    "SESSION_IDLE_MINUTES": 7 * 24 * 60, "SESSION_LIFETIME_HOURS": 30 * 24, **config}
         app = create_app(settings)
         apps.append(app)
         migrate.upgrade(get_engine(app))

@@ -106,11 +106,58 @@ def apply(client: FlaskClient, **overrides: str) -> TestResponse:
     return post(client, "/application", {**APPLICATION, **overrides})
 
 
-def candidate(app: Flask, email: str, *, applied: bool = True) -> FlaskClient:
-    """A new browser in which a new candidate signed up (and applied) through the real pages."""
+def take_mail(app: Flask, to: str, subject: str) -> EmailMessage:
+    """The newest mail to `to` with `subject`, removed from the outbox (as read by its owner), so
+    tests that count the outbox see only the mail their own steps caused."""
+    folder = Path(app.instance_path) / "outbox"
+    for path in sorted(folder.glob("*.eml"), reverse=True) if folder.is_dir() else []:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if message["To"] == to and message["Subject"] == subject:
+            path.unlink()
+            return message  # type: ignore[return-value]
+    raise AssertionError(f"no mail {subject!r} to {to} in {[m['Subject'] for m in outbox(app)]}")
+
+
+def discard_mail(app: Flask, to: str, subject: str) -> None:
+    """Drop such mails from the file outbox, if the app keeps one (without MAIL_SERVER)."""
+    folder = Path(app.instance_path) / "outbox"
+    for path in folder.glob("*.eml") if folder.is_dir() else []:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if message["To"] == to and message["Subject"] == subject:
+            path.unlink()
+
+
+def verification_token(app: Flask, address: str) -> str:
+    """The token the confirmation mail's link carries, made the same way, whatever carries the mail."""
+    from quiz.auth.tokens import VERIFY_EMAIL, make_token
+
+    with app.app_context(), session_factory(app)() as session:
+        from quiz.extensions import now
+
+        user = session.scalar(select(User).where(User.email == address))
+        return make_token(app.config["SECRET_KEY"], VERIFY_EMAIL, user, now())
+
+
+def mail_link(message: EmailMessage, path_prefix: str) -> str:
+    """The path of the first link in a mail that starts with `path_prefix` (e.g. /account/verify/)."""
+    found = re.search(rf"http://localhost({re.escape(path_prefix)}\S+)", message.get_content())
+    assert found, message.get_content()
+    return found.group(1)
+
+
+def candidate(app: Flask, email: str, *, applied: bool = True, verified: bool = True) -> FlaskClient:
+    """A new browser in which a new candidate signed up, opened the link of the confirmation mail
+    (unless `verified=False`), logged in and applied, through the real pages."""
     client = app.test_client()
     response = signup(client, email)
-    assert response.status_code == 302 and location(response) == "/application", page(response)
+    assert response.status_code == 302 and location(response) == "/signup/check-email", page(response)
+    address = email.strip().lower()
+    discard_mail(app, address, "Confirm your email address")  # tests that count mail see only their own
+    if verified:
+        response = client.get(f"/account/verify/{verification_token(app, address)}")
+        assert response.status_code == 302, page(response)
+    response = login(client, email)
+    assert response.status_code == 302 and location(response) == "/dashboard", page(response)
     if applied:
         response = apply(client)
         assert response.status_code == 302 and location(response) == "/dashboard", page(response)

@@ -45,7 +45,9 @@ def test_public_pages_render(client: FlaskClient) -> None:
     signup_page = client.get("/signup")
     assert signup_page.status_code == 200
     assert 'name="email"' in page(signup_page) and 'name="confirm"' in page(signup_page)
-    assert "At least 10 characters." in text(signup_page)
+    # The whole rule, before the first try (issue 10, point 10).
+    assert ("At least 10 characters (at most 200), using at least 4 different characters, and not your email "
+            "address.") in text(signup_page)
 
     login_page = client.get("/login")
     assert login_page.status_code == 200
