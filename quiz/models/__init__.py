@@ -3,11 +3,12 @@
 from quiz.models.attempts import Attempt, AttemptItem, AttemptSignal
 from quiz.models.audit import AuditEntry
 from quiz.models.banks import Question, QuestionVersion
+from quiz.models.mail import OutboxMail
 from quiz.models.base import Base, utcnow
 from quiz.models.tracks import DEFAULT_REVIEW_POLICY, Assessment, Tier, Track
 from quiz.models.users import CandidateApplication, User
 
 __all__ = [
     "Assessment", "Attempt", "AttemptItem", "AttemptSignal", "AuditEntry", "Base", "CandidateApplication",
-    "DEFAULT_REVIEW_POLICY", "Question", "QuestionVersion", "Tier", "Track", "User", "utcnow",
+    "DEFAULT_REVIEW_POLICY", "OutboxMail", "Question", "QuestionVersion", "Tier", "Track", "User", "utcnow",
 ]
