@@ -21,6 +21,7 @@ from werkzeug.test import TestResponse
 from quiz.auth.passwords import hash_password
 from quiz.extensions import session_factory
 from quiz.models import Attempt, AttemptItem, User
+from tests.outbox import eml_files
 
 PASSWORD = "correct horse battery"
 APPLICATION = {
@@ -197,10 +198,10 @@ def take_alpha(client: FlaskClient, app: Flask, right: bool = True) -> int:
     return attempt_id
 
 
-def outbox(app: Flask) -> list[EmailMessage]:
-    folder = Path(app.instance_path) / "outbox"
-    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
-            for path in sorted(folder.glob("*.eml"))] if folder.is_dir() else []
+def outbox(app: Flask, kind: str | None = "decision") -> list[EmailMessage]:
+    """The mail of `kind` the candidate got so far (decisions by default; None: every kind), after
+    running the outbox as the job worker would."""
+    return eml_files(app, kind)
 
 
 # --- options travel as tokens (display positions), never as bank ids ---------------------------
