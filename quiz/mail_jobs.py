@@ -51,20 +51,24 @@ def deliver(sessions: sessionmaker[Session], config: Mapping[str, Any], instance
         error, permanent = f"{type(exc).__name__}: {exc}", False
     else:
         with immediate_transactions(), sessions() as session:
-            notifications.mark_sent(session, mail_id, attempts, clock.now())
+            recorded = notifications.mark_sent(session, mail_id, attempts, clock.now())
             session.commit()
+        if not recorded:
+            logger.warning("mail #%s was sent after its claim ran out: another worker may send it again", mail_id)
         return Outcome(mail_id, True)
     now = clock.now()
     with immediate_transactions(), sessions() as session:
-        next_at = notifications.mark_not_sent(session, mail_id, attempts, error, now, policy, permanent=permanent)
+        failed = notifications.mark_not_sent(session, mail_id, attempts, error, now, policy, permanent=permanent)
         session.commit()
-    if next_at is None:
+    if failed is None:
+        logger.warning("mail #%s not sent (%s); its claim had run out and another worker has it", mail_id, error)
+    elif failed.next_attempt_at is None:
         logger.error("mail #%s to %s failed for good after %s tries: %s", mail_id, mail.to, attempts, error)
     else:
         logger.warning("mail #%s to %s not sent (try %s), again at %s: %s", mail_id, mail.to, attempts,
-                       next_at.isoformat(), error)
+                       failed.next_attempt_at.isoformat(), error)
         if schedule_retry is not None:
-            schedule_retry(mail_id, (next_at - now).total_seconds())
+            schedule_retry(mail_id, (failed.next_attempt_at - now).total_seconds())
     return Outcome(mail_id, False, error)
 
 

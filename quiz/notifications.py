@@ -133,17 +133,22 @@ def mark_sent(session: Session, mail_id: int, attempts: int, now: datetime) -> b
         .execution_options(synchronize_session=False)).rowcount == 1
 
 
+@dataclass(frozen=True)
+class FailedTry:
+    next_attempt_at: datetime | None  # None: the mail is now failed, until an admin resends it
+
+
 def mark_not_sent(session: Session, mail_id: int, attempts: int, error: str, now: datetime, policy: RetryPolicy,
-                  *, permanent: bool = False) -> datetime | None:
-    """Record a failed try; returns when to try again, or None when the mail is now failed."""
+                  *, permanent: bool = False) -> FailedTry | None:
+    """Record a failed try; None when the claim was no longer ours (another worker has the mail)."""
     give_up = permanent or attempts >= policy.max_attempts
     next_at = None if give_up else now + policy.delay_after(attempts)
-    session.execute(
+    recorded = session.execute(
         update(OutboxMail).where(_still_ours(mail_id, attempts))
         .values(status="failed" if give_up else "queued", next_attempt_at=next_at, lease_expires_at=None,
                 last_error=error[:ERROR_LENGTH])
-        .execution_options(synchronize_session=False))
-    return next_at
+        .execution_options(synchronize_session=False)).rowcount == 1
+    return FailedTry(next_at) if recorded else None
 
 
 # --- the admin's side --------------------------------------------------------------------------

@@ -21,7 +21,16 @@ from quiz.db import make_session_factory
 from quiz.mail import Mail, send_mail
 from quiz.mail_jobs import deliver, deliver_due
 from quiz.models import AuditEntry, OutboxMail, User
-from quiz.notifications import OutboxError, RetryPolicy, claim, committed_mail_ids, queue_mail, resend
+from quiz.notifications import (
+    OutboxError,
+    RetryPolicy,
+    claim,
+    committed_mail_ids,
+    mark_not_sent,
+    mark_sent,
+    queue_mail,
+    resend,
+)
 from tests.services.conftest import T0
 from tests.smtp import Collector, free_port
 
@@ -164,13 +173,34 @@ def test_a_mail_that_cannot_be_built_fails_and_does_not_stop_the_others(
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
 
 
-def test_a_claim_is_taken_once(sessions: sessionmaker[Session], clock: FrozenClock) -> None:
+def test_a_claim_is_taken_once_and_a_worker_whose_claim_ran_out_records_nothing(
+        sessions: sessionmaker[Session], clock: FrozenClock) -> None:
     [mail_id] = _queue(sessions, "a@example.com")
-    policy = RetryPolicy()
+    policy = RetryPolicy(lease_seconds=300)
     with sessions() as first, sessions() as second:
         assert claim(first, mail_id, clock.now(), policy) is not None
         first.commit()
         assert claim(second, mail_id, clock.now(), policy) is None  # the other worker has it
+        second.rollback()
+        clock.advance(seconds=300)
+        assert claim(second, mail_id, clock.now(), policy) is not None  # the first one is presumed dead
+        second.commit()
+        # the first worker comes back late: its outcome is not recorded over the second's claim
+        assert mark_sent(first, mail_id, 1, clock.now()) is False
+        assert mark_not_sent(first, mail_id, 1, "late", clock.now(), policy) is None
+        first.commit()
+    [row] = _rows(sessions)
+    assert (row.status, row.attempts, row.last_error) == ("sending", 2, None)
+
+
+def test_a_failed_try_schedules_its_retry_on_the_queue(sessions: sessionmaker[Session], clock: FrozenClock,
+                                                        tmp_path: Path) -> None:
+    [mail_id] = _queue(sessions, "a@example.com")
+    scheduled: list[tuple[int, float]] = []
+    outcome = deliver(sessions, _config(free_port()), tmp_path, mail_id, clock,
+                      schedule_retry=lambda ident, delay: scheduled.append((ident, delay)))
+    assert outcome is not None and not outcome.sent
+    assert scheduled == [(mail_id, 60.0)]
 
 
 def test_a_worker_that_died_after_the_server_accepted_sends_again_with_the_same_message_id(
