@@ -116,9 +116,7 @@ def claim(session: Session, mail_id: int, now: datetime, policy: RetryPolicy) ->
         .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
         return None
-    row = session.get(OutboxMail, mail_id, populate_existing=True)
-    session.flush()
-    return row
+    return session.get(OutboxMail, mail_id, populate_existing=True)
 
 
 def _still_ours(mail_id: int, attempts: int) -> Any:
@@ -190,4 +188,5 @@ def outbox_page(session: Session, status: str | None, page: int, per_page: int) 
     return OutboxPage(rows, total, counts)
 
 
-__all__ = ["Mail", "OutboxError", "queue_mail", "resend"]
+__all__ = ["Mail", "OutboxError", "RetryPolicy", "claim", "committed_mail_ids", "due_mail_ids", "mark_not_sent",
+           "mark_sent", "outbox_page", "queue_mail", "resend"]
