@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from quiz import __version__, migrate
 from quiz.admin.people import PeopleError, create_user
@@ -28,8 +28,7 @@ from quiz.config import DEV_SECRET_KEY, ConfigError, load_config
 from quiz.assessment.services import sweep_expired
 from quiz.clock import SystemClock
 from quiz.db import immediate_transactions, make_engine, make_session_factory
-from quiz.mail import send_mail
-from quiz.notifications import send_queued
+from quiz.notifications import mail_session_info
 from quiz.main.services import catalogue
 from quiz.models import Question, QuestionVersion, Tier
 from quiz.paths import default_instance_path, question_bank_dir
@@ -50,8 +49,13 @@ class Context:
     def engine(self) -> Engine:
         return make_engine(self.config["DATABASE_URL"], busy_timeout_ms=self.config["SQLITE_BUSY_TIMEOUT_MS"])
 
+    def sessions(self) -> sessionmaker[Session]:
+        factory = make_session_factory(self.engine)
+        factory.configure(info=mail_session_info(self.config))
+        return factory
+
     def session(self) -> Session:
-        return make_session_factory(self.engine)()
+        return self.sessions()()
 
     def bank_path(self) -> Path:
         configured = self.config.get("QUESTION_BANK_PATH")
@@ -277,11 +281,15 @@ def create_user_command(ctx: Context, email: str, role: str, password_stdin: boo
 def sweep(ctx: Context) -> None:
     """Submit every attempt whose time and grace are over (run it from cron, e.g. every minute)."""
     ctx.require_schema()
+    from quiz import jobs
+    from quiz.mail_jobs import enqueue_committed
+
+    jobs.configure_queue(ctx.config, ctx.instance_path)
     with immediate_transactions(), ctx.session() as session:
         finalised = sweep_expired(session, SystemClock().now(), float(ctx.config["ANSWER_GRACE_SECONDS"]))
         session.commit()
-        sent = send_queued(session, lambda mail: send_mail(ctx.config, ctx.instance_path, mail))
-    click.echo(f"Finalised {len(finalised)} expired attempt(s); {sent} decision mail(s) sent.")
+        queued = enqueue_committed(session)
+    click.echo(f"Finalised {len(finalised)} expired attempt(s); {queued} mail(s) queued for the job worker.")
 
 
 def _needs_init(ctx: Context) -> bool:
@@ -304,7 +312,7 @@ def worker(ctx: Context, threads: int) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
-    jobs.configure_worker(ctx.config, ctx.instance_path, ctx.engine, make_session_factory(ctx.engine))
+    jobs.configure_worker(ctx.config, ctx.instance_path, ctx.engine, ctx.sessions())
     click.echo(f"quiz worker: {threads} threads on {jobs.describe_queue(ctx.config, ctx.instance_path)}")
     sys.stdout.flush()
     jobs.huey.create_consumer(workers=threads, worker_type="thread", periodic=True,

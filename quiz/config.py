@@ -28,6 +28,16 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "quiz@localhost",
+    # The outbox (quiz.notifications): a failed send is retried after 1, 2, 4 ... minutes, at most an
+    # hour apart, and marked failed after MAIL_MAX_ATTEMPTS tries (about 5 hours with these values).
+    "MAIL_MAX_ATTEMPTS": 10,
+    "MAIL_RETRY_BASE_SECONDS": 60,
+    "MAIL_RETRY_MAX_SECONDS": 3600,
+    # A worker that claimed a mail and died is presumed gone after this long; the mail is then sent again.
+    "MAIL_SEND_LEASE_SECONDS": 300,
+    # Where candidates reach the app, for the links in mail (a mail may be composed by `quiz sweep`,
+    # outside any request, so there is no request host to build them from).
+    "BASE_URL": "http://localhost:8000",
     "RATELIMIT_STORAGE_URI": "memory://",
     # Background jobs (mail, code runs). Empty: a SQLite file `queue.sqlite3` in the instance folder
     # (one machine). redis://HOST:PORT/DB: app and worker machines share one queue.

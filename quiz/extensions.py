@@ -7,13 +7,13 @@ docs/decisions.md).
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from flask import Flask, current_app, flash, g, jsonify, redirect, request, url_for
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from quiz.db import make_engine, make_session_factory
+from quiz.notifications import mail_session_info
 
 _ENGINE = "quiz.engine"
 _SESSIONS = "quiz.sessions"
@@ -23,6 +23,7 @@ def init_db(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
     app.extensions[_ENGINE] = engine
     app.extensions[_SESSIONS] = make_session_factory(engine)
+    app.extensions[_SESSIONS].configure(info=mail_session_info(app.config))
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
@@ -55,8 +56,9 @@ from flask_login import LoginManager  # noqa: E402
 from flask_wtf.csrf import CSRFProtect  # noqa: E402
 
 from quiz.clock import Clock, SystemClock  # noqa: E402
-from quiz.mail import Mail, send_mail  # noqa: E402
-from quiz.notifications import send_queued  # noqa: E402
+from quiz.mail import Mail  # noqa: E402
+from quiz.mail_jobs import enqueue_committed  # noqa: E402
+from quiz.notifications import queue_mail  # noqa: E402
 from quiz.outage import wants_json  # noqa: E402
 
 csrf = CSRFProtect()
@@ -112,12 +114,13 @@ def now():  # type: ignore[no-untyped-def]
 
 
 def commit() -> None:
-    """One commit per request, then the mail its decisions queued (never before the commit)."""
+    """One commit per request; then the mail its decisions wrote to the outbox goes to the job queue
+    (never before the commit, and never sent inside the request)."""
     session = db_session()
     session.commit()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    send_queued(session, lambda mail: send_mail(app.config, Path(app.instance_path), mail))
+    enqueue_committed(session)
 
 
 def send_one(mail: Mail) -> None:
-    send_mail(current_app.config, Path(current_app.instance_path), mail)
+    """Queue one mail in the request's transaction: it goes out after the view's `commit()`."""
+    queue_mail(db_session(), mail)

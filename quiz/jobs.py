@@ -29,7 +29,9 @@ from sqlalchemy.orm import Session, sessionmaker
 QUEUE_NAME = "quiz"
 
 #: Modules that define tasks: imported by the worker so every task is registered before it consumes.
-TASK_MODULES: list[str] = []
+TASK_MODULES: list[str] = [
+    "quiz.mail_jobs",  # the outbox
+]
 
 
 class QueueConfigError(ValueError):

@@ -1,6 +1,7 @@
-"""Outgoing mail: sent over SMTP when MAIL_SERVER is set, else written to instance/outbox/ as .eml files.
+"""Outgoing mail on the wire: over SMTP when MAIL_SERVER is set, else written to instance/outbox/ as .eml files.
 
-No Flask import: callers pass the config mapping, so the CLI and the tests send mail the same way the app does.
+No Flask import: callers pass the config mapping, so the worker, the CLI and the tests send mail the
+same way. Nothing here retries or keeps failed mail: the outbox (`quiz.notifications`) does.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
+from socket import getfqdn
 from typing import Any
 
 logger = logging.getLogger("quiz.mail")
@@ -27,40 +29,76 @@ class Mail:
     to: str
     subject: str
     body: str  # plain text
+    html: str | None = None  # an HTML alternative of the same content
+    kind: str = "notice"  # what it is for (decision, receipt, ...), shown on the admin outbox page
 
 
-def _build(sender: str, mail: Mail) -> EmailMessage:
+class MailNotSent(Exception):
+    """The mail did not leave. `permanent`: trying again cannot help (the server refused the address,
+    or the message cannot be built); otherwise it may go through later."""
+
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def new_message_token() -> str:
+    return secrets.token_hex(16)
+
+
+def message_id(sender: str, token: str) -> str:
+    # The sender's domain; the host name when the sender has none (as make_msgid does).
+    domain = parseaddr(sender)[1].rpartition("@")[2] or getfqdn()
+    return f"<{token}@{domain}>"
+
+
+def build_message(sender: str, mail: Mail, *, token: str, date: datetime) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = mail.to
     message["Subject"] = mail.subject
-    message["Date"] = formatdate(localtime=False)
-    # None lets make_msgid fall back to the host name when the sender has no domain.
-    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
+    message["Date"] = format_datetime(date.astimezone(UTC))
+    message["Message-ID"] = message_id(sender, token)
     # quoted-printable keeps the message 7-bit clean for any relay, yet readable in an .eml file.
     message.set_content(mail.body, charset="utf-8", cte="quoted-printable")
+    if mail.html is not None:
+        message.add_alternative(mail.html, subtype="html", charset="utf-8", cte="quoted-printable")
     return message
 
 
-def _write(outbox: Path, message: EmailMessage, *, failed: bool = False) -> Path:
-    # 0o700 on each level we create: messages hold candidates' addresses and results.
+def _write(outbox: Path, message: EmailMessage) -> Path:
+    # 0o700: messages hold candidates' addresses and results.
     outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
-    folder = outbox / "failed" if failed else outbox
-    folder.mkdir(mode=0o700, exist_ok=True)
     name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}.eml"
-    path = folder / name
+    path = outbox / name
     with path.open("xb") as file:  # "x": never overwrite another message
         file.write(message.as_bytes())
     return path
 
 
-def send_mail(config: Mapping[str, Any], instance_path: Path, mail: Mail) -> Path | None:
-    """Send `mail`; return the .eml path when it was kept on disk instead, None when it was sent."""
-    message = _build(config["MAIL_DEFAULT_SENDER"], mail)
-    outbox = instance_path / "outbox"
+def _permanent(error: smtplib.SMTPException) -> bool:
+    """Only a server's 5xx refusal of the recipients is final; anything else (down, slow, a 4xx, a
+    log-in or TLS problem an operator can fix) is worth another try."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return False
+
+
+def send_mail(config: Mapping[str, Any], instance_path: Path, mail: Mail, *, token: str | None = None,
+              date: datetime | None = None) -> Path | None:
+    """Send `mail`; return the .eml path when it was written to disk (no MAIL_SERVER), None when the
+    server accepted it. Raises MailNotSent when it did not leave."""
+    try:
+        message = build_message(config["MAIL_DEFAULT_SENDER"], mail, token=token or new_message_token(),
+                                date=date or datetime.now(UTC))
+    except (ValueError, TypeError) as exc:  # e.g. a line break in a header: never sendable
+        raise MailNotSent(f"the message cannot be built: {exc}", permanent=True) from exc
     host = config.get("MAIL_SERVER")
     if not host:
-        path = _write(outbox, message)
+        try:
+            path = _write(instance_path / "outbox", message)
+        except OSError as exc:
+            raise MailNotSent(f"cannot write to {instance_path / 'outbox'}: {exc}") from exc
         logger.info("mail to %s (%s) written to %s", mail.to, mail.subject, path)
         return path
 
@@ -73,15 +111,9 @@ def send_mail(config: Mapping[str, Any], instance_path: Path, mail: Mail) -> Pat
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
             smtp.send_message(message)
-    except (OSError, smtplib.SMTPException):
-        # Never raise: a grading decision must not fail because mail is down. Keep the message instead.
-        logger.exception("mail to %s (%s) could not be sent via %s:%s", mail.to, mail.subject, host, port)
-        try:
-            path = _write(outbox, message, failed=True)
-        except OSError:
-            logger.exception("mail to %s (%s) could not be kept in %s either", mail.to, mail.subject, outbox)
-            return None
-        logger.info("mail to %s (%s) written to %s", mail.to, mail.subject, path)
-        return path
+    except smtplib.SMTPException as exc:
+        raise MailNotSent(f"{host}:{port} refused: {exc}", permanent=_permanent(exc)) from exc
+    except OSError as exc:
+        raise MailNotSent(f"cannot reach {host}:{port}: {exc}") from exc
     logger.info("mail to %s (%s) sent via %s:%s", mail.to, mail.subject, host, port)
     return None

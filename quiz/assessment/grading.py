@@ -1,7 +1,7 @@
 """From answers to a decision: grade items through the pure core, score, decide, place the tier.
 
-Services: take a session, flush at most, never commit. Mail to send after the commit is
-queued on the session (see `quiz.notifications`).
+Services: take a session, flush at most, never commit. Mail is written to the outbox in the same
+transaction (see `quiz.notifications`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quiz.models import Attempt, AttemptItem, Tier, User
-from quiz.notifications import Mail, queue_mail
+from quiz.assessment.mails import queue_decision
 from quiz.question_types import ItemGrade, get_type
 from quiz.scoring import AttemptScore, ScoredItem, TierRef, decide, item_points, place_tier, score_attempt
 
@@ -38,23 +38,9 @@ def attempt_score(attempt: Attempt) -> AttemptScore:
         for item in attempt.items)
 
 
-def decision_mail(attempt: Attempt) -> Mail:
-    title = attempt.assessment.title
-    if attempt.decision == "pass":
-        tier = attempt.tier
-        body = (f"Congratulations: you passed the {title} with {attempt.score_percent}%.\n\n"
-                f"You are placed in the {tier.name} tier, starting at ${tier.hourly_rate:.2f} per hour. "
-                "Specialist assessments of other tracks are now open to you.\n\n"
-                "Log in to your dashboard to see your placement and to review your results once.\n")
-    else:
-        body = (f"Thank you for taking the {title}. Your score was {attempt.score_percent}%, below the pass "
-                f"mark of {attempt.pass_mark}%, so we cannot place you in this track.\n\n"
-                "You can review your results once from your dashboard.\n")
-    return Mail(to=attempt.user.email, subject=f"Your result: {title}", body=body)
-
-
 def record_decision(session: Session, attempt: Attempt, decision: str, now: datetime,
                     decided_by: User | None = None, reason: str | None = None) -> None:
+    revised = attempt.status == "decided" and attempt.decision is not None  # a re-grade changed it
     attempt.decision = decision
     attempt.decided_at = now
     attempt.decided_by_id = decided_by.id if decided_by else None
@@ -63,7 +49,10 @@ def record_decision(session: Session, attempt: Attempt, decision: str, now: date
     attempt.tier = (attempt.offered_tier or attempt.assessment.tier) if decision == "pass" else None
     attempt.status = "decided"
     session.flush()
-    queue_mail(session, decision_mail(attempt))
+    against_score = decided_by is not None and decide(attempt_score(attempt), attempt.pass_mark) != decision
+    placed = candidate_tier(session, attempt.user) if decision == "fail" else None
+    queue_decision(session, attempt, against_score=against_score, revised=revised,
+                   current_tier=placed.name if placed else None)
 
 
 def settle(session: Session, attempt: Attempt, now: datetime) -> str | None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from quiz.assessment.errors import AlreadyAttempted, AlreadyStarted, AttemptClosed, NotEligible
 from quiz.assessment.grading import regrade_items, settle
+from quiz.assessment.mails import queue_receipt
 from quiz.assessment.timing import accepts_answers, deadline_for, seconds_left
 from quiz.bank.blueprint import draw_eligible, strata_from_data
 from quiz.bank.pools import forget_pools, track_pool
@@ -175,6 +176,7 @@ def finalise_if_expired(session: Session, attempt: Attempt, now: datetime, grace
     if not _submit(session, attempt, attempt.deadline_at, reason):
         return False  # another request finalised it a moment ago
     settle(session, attempt, now)
+    queue_receipt(session, attempt)
     return True
 
 
@@ -339,7 +341,9 @@ def submit_attempt(session: Session, attempt: Attempt, now: datetime, grace_seco
                else _submit(session, attempt, now, "candidate"))
     if not claimed:
         raise AttemptClosed("This attempt has already been submitted.")
-    return settle(session, attempt, now)
+    decision = settle(session, attempt, now)
+    queue_receipt(session, attempt)
+    return decision
 
 
 def sweep_expired(session: Session, now: datetime, grace_seconds: float) -> list[int]:

@@ -31,7 +31,7 @@ def _duration(delta: timedelta) -> str:
 
 
 def verification_mail(to: str, link: str, valid_for: timedelta) -> Mail:
-    return Mail(to=to, subject="Confirm your email address", body=(
+    return Mail(to=to, kind="account", subject="Confirm your email address", body=(
         "Welcome! Please confirm that this address is yours by opening this link:\n\n"
         f"{link}\n\n"
         f"The link works once and for {_duration(valid_for)}. You need a confirmed address before you can "
@@ -40,7 +40,7 @@ def verification_mail(to: str, link: str, valid_for: timedelta) -> Mail:
 
 
 def existing_account_mail(to: str, links: AccountLinks, reset_link: str, valid_for: timedelta) -> Mail:
-    return Mail(to=to, subject="You already have an account", body=(
+    return Mail(to=to, kind="account", subject="You already have an account", body=(
         "Someone (probably you) tried to create an account with this address, but you already have one.\n\n"
         f"Log in here: {links.login}\n\n"
         f"Forgot your password? Choose a new one with this link (it works once and for {_duration(valid_for)}):\n\n"
@@ -49,7 +49,7 @@ def existing_account_mail(to: str, links: AccountLinks, reset_link: str, valid_f
 
 
 def reset_mail(to: str, link: str, valid_for: timedelta) -> Mail:
-    return Mail(to=to, subject="Choose a new password", body=(
+    return Mail(to=to, kind="account", subject="Choose a new password", body=(
         "Someone (probably you) asked to reset the password of the account with this address. "
         "Choose a new password here:\n\n"
         f"{link}\n\n"
@@ -58,6 +58,6 @@ def reset_mail(to: str, link: str, valid_for: timedelta) -> Mail:
 
 
 def password_changed_mail(to: str, links: AccountLinks) -> Mail:
-    return Mail(to=to, subject="Your password was changed", body=(
+    return Mail(to=to, kind="account", subject="Your password was changed", body=(
         "The password of your account was just changed, and every other session of your account was logged out.\n\n"
         f"If this was not you, choose a new password at once: {links.forgot}\n"))

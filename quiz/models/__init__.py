@@ -4,6 +4,7 @@ from quiz.models.accounts import AccountSignal, LoginSession
 from quiz.models.attempts import Attempt, AttemptItem, AttemptSignal
 from quiz.models.audit import AuditEntry
 from quiz.models.banks import Question, QuestionVersion
+from quiz.models.mail import OutboxMail
 from quiz.models.base import Base, utcnow
 from quiz.models.tracks import DEFAULT_REVIEW_POLICY, Assessment, Tier, Track
 from quiz.models.users import CandidateApplication, User
@@ -11,5 +12,5 @@ from quiz.models.users import CandidateApplication, User
 __all__ = [
     "AccountSignal", "LoginSession",
     "Assessment", "Attempt", "AttemptItem", "AttemptSignal", "AuditEntry", "Base", "CandidateApplication",
-    "DEFAULT_REVIEW_POLICY", "Question", "QuestionVersion", "Tier", "Track", "User", "utcnow",
+    "DEFAULT_REVIEW_POLICY", "OutboxMail", "Question", "QuestionVersion", "Tier", "Track", "User", "utcnow",
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,6 +16,7 @@ from quiz.assessment.review import open_review
 from quiz.db import set_immediate_transactions
 from quiz.models import Attempt, AttemptItem, AttemptSignal, AuditEntry, User
 from tests.admin.conftest import login
+from tests.outbox import eml_files
 from tests.services.conftest import T0, WINDOW, assessment
 
 CANDIDATE_EMAIL = "cand@example.com"
@@ -61,9 +61,9 @@ def _audit(db: Session, action: str) -> list[AuditEntry]:
     return list(db.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
 
 
-def _outbox(app: Flask) -> list[Path]:
-    folder = Path(app.instance_path) / "outbox"
-    return sorted(folder.glob("*.eml")) if folder.exists() else []
+def _outbox(app: Flask) -> list[str]:
+    """The decision mails sent so far (plain text, with headers), after running the outbox."""
+    return [message.as_string() for message in eml_files(app, kind="decision")]
 
 
 def _user(db: Session, email: str) -> User:
@@ -365,7 +365,7 @@ def test_the_last_grade_decides_when_no_confirmation_is_required(app: Flask, adm
     assert decided.status == "decided" and decided.decision == "pass" and decided.score_percent == Decimal("100.00")
     assert decided.tier.key == "pro"
     [mail] = _outbox(app)
-    assert CANDIDATE_EMAIL in mail.read_text() and "passed" in mail.read_text()
+    assert CANDIDATE_EMAIL in mail and "passed" in mail
     assert "decided automatically: pass" in grader_client.get("/admin/grading").get_data(as_text=True)
     assert "No decisions waiting" in admin_client.get("/admin/decisions").get_data(as_text=True)
     assert len(_audit(db, "item.grade")) == len(items)
@@ -397,7 +397,7 @@ def test_with_confirmation_the_admin_confirms_and_the_candidate_is_emailed(
     assert decided.status == "decided" and decided.decision == "pass"
     assert decided.decided_by_id == _user(db, "admin@example.com").id
     [mail] = _outbox(app)
-    assert CANDIDATE_EMAIL in mail.read_text()
+    assert CANDIDATE_EMAIL in mail
     [entry] = _audit(db, "decision.confirm")
     assert entry.after == {"decision": "pass", "reason": None} and entry.target_id == str(attempt.id)
     html = admin_client.get("/admin/decisions").get_data(as_text=True)

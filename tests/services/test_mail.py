@@ -1,4 +1,6 @@
-"""quiz.mail: the outbox when no server is set, a real SMTP server on loopback, and an unreachable one."""
+"""quiz.mail on the wire: .eml files when no server is set, a real SMTP server on loopback, an unreachable
+one, and HTML + text parts. Retrying is the outbox's job (tests/services/test_outbox.py): here a mail that
+does not leave raises MailNotSent and leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import email
 import email.policy
 import logging
 import re
+from datetime import datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -13,7 +16,7 @@ from typing import Any
 import pytest
 
 from quiz.config import DEFAULTS
-from quiz.mail import Mail, send_mail
+from quiz.mail import Mail, MailNotSent, send_mail
 from tests.smtp import Collector, free_port
 
 SENDER = "Quiz <quiz@example.org>"
@@ -83,30 +86,37 @@ def test_mail_is_sent_to_a_real_smtp_server(
     _assert_is_mail(_parse(envelope.content.replace(b"\r\n", b"\n")))
 
 
-def test_unreachable_server_keeps_the_mail_in_failed(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="quiz.mail")
-
-    path = send_mail(_config(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port()), tmp_path, MAIL)
-
-    assert path is not None
-    assert path.parent == tmp_path / "outbox" / "failed"
-    assert EML_NAME.match(path.name), path.name
-    assert (tmp_path / "outbox").stat().st_mode & 0o777 == 0o700
-    assert (tmp_path / "outbox" / "failed").stat().st_mode & 0o777 == 0o700
-    _assert_is_mail(_parse(path.read_bytes()))
-    [error] = [record for record in caplog.records if record.levelno == logging.ERROR]
-    assert error.exc_info is not None and isinstance(error.exc_info[1], OSError)
+def test_unreachable_server_raises_a_temporary_failure_and_keeps_no_file(tmp_path: Path) -> None:
+    port = free_port()
+    with pytest.raises(MailNotSent, match=f"cannot reach 127.0.0.1:{port}") as raised:
+        send_mail(_config(MAIL_SERVER="127.0.0.1", MAIL_PORT=port), tmp_path, MAIL)
+    assert raised.value.permanent is False
+    assert not (tmp_path / "outbox").exists()
 
 
-def test_smtp_protocol_error_keeps_the_mail_in_failed(
-        tmp_path: Path, smtp_server: tuple[Collector, int]) -> None:
-    """MAIL_USE_TLS against a server without STARTTLS: an SMTPException, not an OSError."""
+def test_smtp_protocol_error_is_a_temporary_failure(tmp_path: Path, smtp_server: tuple[Collector, int]) -> None:
+    """MAIL_USE_TLS against a server without STARTTLS: an SMTPException, not an OSError; an operator
+    can fix it, so the outbox tries again later."""
     handler, port = smtp_server
-
-    path = send_mail(_config(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=True), tmp_path, MAIL)
-
-    assert path is not None
-    assert path.parent == tmp_path / "outbox" / "failed"
+    with pytest.raises(MailNotSent, match="refused") as raised:
+        send_mail(_config(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=True), tmp_path, MAIL)
+    assert raised.value.permanent is False
     assert handler.envelopes == []
-    _assert_is_mail(_parse(path.read_bytes()))
+
+
+def test_a_header_with_a_line_break_is_a_permanent_failure(tmp_path: Path) -> None:
+    with pytest.raises(MailNotSent, match="cannot be built") as raised:
+        send_mail(_config(), tmp_path, Mail(to="a@example.com\nBcc: all@example.com", subject="s", body="b"))
+    assert raised.value.permanent is True
+
+
+def test_html_and_text_parts_and_a_given_message_id_and_date(tmp_path: Path) -> None:
+    mail = Mail(to=MAIL.to, subject=MAIL.subject, body=MAIL.body, html="<p>Décision prise : <b>admis</b>.</p>")
+    date = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    path = send_mail(_config(), tmp_path, mail, token="0123abcd", date=date)
+    message = _parse(path.read_bytes())
+    assert message.get_content_type() == "multipart/alternative"
+    assert message.get_body(("plain",)).get_content() == MAIL.body
+    assert message.get_body(("html",)).get_content().strip() == mail.html
+    assert message["Message-ID"] == "<0123abcd@example.org>"
+    assert message["Date"].datetime == date

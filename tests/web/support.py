@@ -21,6 +21,7 @@ from werkzeug.test import TestResponse
 from quiz.auth.passwords import hash_password
 from quiz.extensions import session_factory
 from quiz.models import Attempt, AttemptItem, User
+from tests.outbox import eml_files, run_outbox
 
 PASSWORD = "correct horse battery"
 APPLICATION = {
@@ -109,6 +110,7 @@ def apply(client: FlaskClient, **overrides: str) -> TestResponse:
 def take_mail(app: Flask, to: str, subject: str) -> EmailMessage:
     """The newest mail to `to` with `subject`, removed from the outbox (as read by its owner), so
     tests that count the outbox see only the mail their own steps caused."""
+    run_outbox(app)
     folder = Path(app.instance_path) / "outbox"
     for path in sorted(folder.glob("*.eml"), reverse=True) if folder.is_dir() else []:
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
@@ -119,7 +121,15 @@ def take_mail(app: Flask, to: str, subject: str) -> EmailMessage:
 
 
 def discard_mail(app: Flask, to: str, subject: str) -> None:
-    """Drop such mails from the file outbox, if the app keeps one (without MAIL_SERVER)."""
+    """Drop such mails from the outbox unsent (and any .eml already written), so tests that count
+    mail see only what their own steps caused."""
+    from sqlalchemy import delete
+
+    from quiz.models import OutboxMail
+
+    with session_factory(app)() as session:
+        session.execute(delete(OutboxMail).where(OutboxMail.to_address == to, OutboxMail.subject == subject))
+        session.commit()
     folder = Path(app.instance_path) / "outbox"
     for path in folder.glob("*.eml") if folder.is_dir() else []:
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
@@ -244,10 +254,10 @@ def take_alpha(client: FlaskClient, app: Flask, right: bool = True) -> int:
     return attempt_id
 
 
-def outbox(app: Flask) -> list[EmailMessage]:
-    folder = Path(app.instance_path) / "outbox"
-    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
-            for path in sorted(folder.glob("*.eml"))] if folder.is_dir() else []
+def outbox(app: Flask, kind: str | None = "decision") -> list[EmailMessage]:
+    """The mail of `kind` the candidate got so far (decisions by default; None: every kind), after
+    running the outbox as the job worker would."""
+    return eml_files(app, kind)
 
 
 # --- options travel as tokens (display positions), never as bank ids ---------------------------

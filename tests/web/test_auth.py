@@ -83,7 +83,7 @@ def test_signup_mails_a_confirmation_link_and_the_account_logs_in(app: Flask) ->
     response = signup(client, "  Ada@Example.COM ")
     assert response.status_code == 302 and location(response) == "/signup/check-email"
     assert "We sent a message to the address you gave" in text(client.get("/signup/check-email"))
-    [mail] = outbox(app)
+    [mail] = outbox(app, "account")
     assert mail["To"] == "ada@example.com" and mail["Subject"] == "Confirm your email address"
     assert "http://localhost/account/verify/" in mail.get_content()
     response = login(client, "ada@example.com")
@@ -117,10 +117,10 @@ def test_signup_rejects_a_bad_email_next_to_the_field(client: FlaskClient, addre
 
 def test_signup_with_a_taken_email_whatever_its_case_mails_the_owner_and_makes_nothing(app: Flask) -> None:
     candidate(app, "ada@example.com", applied=False)
-    before = len(outbox(app))
+    before = len(outbox(app, "account"))
     response = signup(app.test_client(), " ADA@Example.com", "another password 42")
     assert response.status_code == 302 and location(response) == "/signup/check-email"
-    [mail] = outbox(app)[before:]
+    [mail] = outbox(app, "account")[before:]
     assert mail["To"] == "ada@example.com" and mail["Subject"] == "You already have an account"
     assert login(app.test_client(), "ada@example.com", "another password 42").status_code == 200  # unchanged
     assert login(app.test_client(), "ada@example.com").status_code == 302

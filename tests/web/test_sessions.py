@@ -104,7 +104,7 @@ def test_a_password_change_ends_every_other_session_and_keeps_this_browser_in(ap
     _refused_with(_replay(app, laptop_before), "Your password was changed")  # this browser's old cookie too
     assert login(app.test_client(), "ada@example.com").status_code == 200  # the old password is gone
     assert login(app.test_client(), "ada@example.com", NEW_PASSWORD).status_code == 302
-    [mail] = [m for m in outbox(app) if m["Subject"] == "Your password was changed"]
+    [mail] = [m for m in outbox(app, "account") if m["Subject"] == "Your password was changed"]
     assert mail["To"] == "ada@example.com"
 
 
@@ -267,7 +267,7 @@ def test_resending_the_verification_mail_is_rate_limited(make_app: AppFactory, d
         assert post(client, "/account/verify/resend").status_code == 302
     response = post(client, "/account/verify/resend")
     assert response.status_code == 429 and "Too many attempts in a short time." in text(response)
-    assert len([m for m in outbox(app) if m["Subject"] == "Confirm your email address"]) == 3
+    assert len([m for m in outbox(app, "account") if m["Subject"] == "Confirm your email address"]) == 3
 
 
 # --- password reset --------------------------------------------------------------------------------
@@ -355,7 +355,7 @@ def test_a_reset_request_answers_the_same_for_a_known_and_an_unknown_address(app
     unknown = post(unknown_client, "/password/forgot", {"email": "nobody@example.com"})
     assert _answer(known) == _answer(unknown)
     assert _answer(known_client.get(location(known))) == _answer(unknown_client.get(location(unknown)))
-    assert [m["To"] for m in outbox(app) if m["Subject"] == "Choose a new password"] == ["ada@example.com"]
+    assert [m["To"] for m in outbox(app, "account") if m["Subject"] == "Choose a new password"] == ["ada@example.com"]
 
 
 # --- sign-up shows every error at once, and the rule before the first try (issue 10, point 10) ----
@@ -370,7 +370,7 @@ def test_sign_up_shows_every_fields_error_at_once(app: Flask) -> None:
     assert field_errors(response, "password") == ["the password must use at least 4 different characters"]
     assert field_errors(response, "confirm") == ["The passwords differ."]
     assert "Please correct the 3 fields marked below." in text(response)
-    assert outbox(app) == []
+    assert outbox(app, "account") == []
 
 
 def test_a_new_candidate_can_fill_in_the_application_before_confirming(app: Flask) -> None:
