@@ -28,7 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "quiz@localhost",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # Empty: a SQLite file `ratelimits.sqlite3` in the instance folder (the workers of one machine count
+    # together). redis://HOST:PORT/DB: several machines count together.
+    "RATELIMIT_STORAGE_URI": "",
     # Background jobs (mail, code runs). Empty: a SQLite file `queue.sqlite3` in the instance folder
     # (one machine). redis://HOST:PORT/DB: app and worker machines share one queue.
     "QUEUE_URL": "",
