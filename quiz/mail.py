@@ -33,7 +33,8 @@ def _build(sender: str, mail: Mail) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = mail.to
-    message["Subject"] = mail.subject
+    # A subject with a line break (of any kind) cannot be a header: one line, so the mail is never lost over it.
+    message["Subject"] = " ".join(mail.subject.split())
     message["Date"] = formatdate(localtime=False)
     # None lets make_msgid fall back to the host name when the sender has no domain.
     message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)

@@ -94,10 +94,16 @@ def _text(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, 
     return value
 
 
+def is_single_line(value: str) -> bool:
+    """No line break of any kind: email headers also break at U+2028, U+2029, U+0085, \\v, \\f and the
+    file/group/record separators, so a title with one of them made the decision mail unbuildable."""
+    return len(value.strip().splitlines()) <= 1 and "\r" not in value and "\n" not in value.strip()
+
+
 def _single_line(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, ...]) -> str:
     """Text shown in one line (titles go into email subjects, where a line break is not allowed)."""
     value = _text(f, node, name, where)
-    if "\n" in value.strip() or "\r" in value:
+    if not is_single_line(value):
         f.error(where + (name,), "must be a single line")
     return value.strip()
 

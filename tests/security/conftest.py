@@ -100,3 +100,34 @@ def world(db_url: str, tmp_path: Path) -> Iterator[World]:
     yield World(app, ids, {"candidate": "owner@example.com", "other_candidate": "other@example.com",
                            "grader": "grader@example.com", "admin": "admin@example.com"})
     get_engine(app).dispose()
+
+
+@dataclass
+class HostileApp:
+    app: Flask
+    admin: FlaskClient
+    grader: FlaskClient
+
+
+@pytest.fixture
+def hostile_app(db_url: str, tmp_path: Path) -> Iterator[HostileApp]:
+    """The hostile-strings bank (one question of each type), an admin and a grader logged in."""
+    from tests.security.hostile_bank import write_hostile_bank
+
+    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "INSTANCE_PATH": str(tmp_path / "instance"),
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "ANSWER_GRACE_SECONDS": GRACE,
+                      "REVIEW_WINDOW_MINUTES": WINDOW})
+    migrate.upgrade(get_engine(app))
+    with session_factory(app)() as session:
+        sync_bank(session, load_bank(write_hostile_bank(tmp_path / "bank")))
+        for email, role in (("admin@example.com", "admin"), ("grader@example.com", "grader")):
+            session.add(User(email=email, password_hash=hash_password(PASSWORD), role=role))
+        session.commit()
+    set_clock(app, FrozenClock(T0))
+    clients = []
+    for email in ("admin@example.com", "grader@example.com"):
+        client = app.test_client()
+        assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+        clients.append(client)
+    yield HostileApp(app, *clients)
+    get_engine(app).dispose()
