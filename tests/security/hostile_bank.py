@@ -62,8 +62,9 @@ def hostile_bank_files(index: int | None) -> dict[str, str]:
         return plain if index is None else hostile_value(index, place)
 
     def line(place: str, plain: str) -> str:
-        """Titles and names are single lines (they go into email subjects): the string's line breaks become spaces."""
-        return " ".join(text(place, plain).split())
+        """Names and titles are single lines (they go into email subjects) of at most 100 characters (their
+        columns): the string's line breaks become spaces, and a long one is cut."""
+        return " ".join(text(place, plain).split())[:100]
 
     dump = lambda data: yaml.safe_dump(data, sort_keys=False, allow_unicode=True)  # noqa: E731
     return {"tracks.yaml": dump(_tracks(text, line)),

@@ -40,3 +40,20 @@ def test_the_settings_form_refuses_a_title_with_any_line_break(app: Flask, line_
 def test_a_subject_with_a_line_separator_still_makes_a_mail() -> None:
     message = _build("quiz@example.com", Mail(to="ada@example.com", subject="Your result: A\u2028B", body="Hi"))
     assert message["Subject"] == "Your result: A B"
+
+
+@pytest.mark.parametrize(("where", "size"), [("tier name", 100), ("track name", 100), ("assessment title", 200)])
+def test_the_bank_refuses_names_longer_than_their_columns(tmp_path: Path, where: str, size: int) -> None:
+    """Also found by the suite: on PostgreSQL a 101-character tier name in an upload was a 500."""
+    folder = write_small_bank(tmp_path / "bank")
+    tracks = yaml.safe_load((folder / "tracks.yaml").read_text())
+    node = {"tier name": tracks["tiers"][0], "track name": tracks["tracks"][0],
+            "assessment title": tracks["tracks"][0]["assessments"][0]}[where]
+    name = "title" if where == "assessment title" else "name"
+    node[name] = "x" * size
+    (folder / "tracks.yaml").write_text(yaml.safe_dump(tracks))
+    assert load_bank(folder).ok
+    node[name] = "x" * (size + 1)
+    (folder / "tracks.yaml").write_text(yaml.safe_dump(tracks))
+    assert [str(e) for e in load_bank(folder).errors] == [
+        next(str(e) for e in load_bank(folder).errors if f"must be at most {size} characters" in str(e))]
