@@ -28,6 +28,7 @@ from quiz.clock import FrozenClock
 from quiz.extensions import get_engine, session_factory, set_clock
 from quiz.models import User
 from tests.services.conftest import GRACE, T0, WINDOW, assessment, candidate, write_small_bank
+from tests.e2e.conftest import browser  # noqa: F401 - the Chromium of the browser tests
 from tests.web.conftest import app, client, clock, make_app  # noqa: F401 - fixtures shared with tests/web
 
 PASSWORD = "correct horse battery"
@@ -109,12 +110,10 @@ class HostileApp:
     grader: FlaskClient
 
 
-@pytest.fixture
-def hostile_app(db_url: str, tmp_path: Path) -> Iterator[HostileApp]:
-    """The hostile-strings bank (one question of each type), an admin and a grader logged in."""
+def _hostile_app(url: str, tmp_path: Path) -> Iterator[HostileApp]:
     from tests.security.hostile_bank import write_hostile_bank
 
-    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "INSTANCE_PATH": str(tmp_path / "instance"),
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "instance"),
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "ANSWER_GRACE_SECONDS": GRACE,
                       "REVIEW_WINDOW_MINUTES": WINDOW})
     migrate.upgrade(get_engine(app))
@@ -131,3 +130,15 @@ def hostile_app(db_url: str, tmp_path: Path) -> Iterator[HostileApp]:
         clients.append(client)
     yield HostileApp(app, *clients)
     get_engine(app).dispose()
+
+
+@pytest.fixture
+def hostile_app(db_url: str, tmp_path: Path) -> Iterator[HostileApp]:
+    """The hostile-strings bank (one question of each type), an admin and a grader logged in; each engine."""
+    yield from _hostile_app(db_url, tmp_path)
+
+
+@pytest.fixture
+def hostile_sqlite_app(sqlite_url: str, tmp_path: Path) -> Iterator[HostileApp]:
+    """The same on SQLite only: the browser check looks at pages, which do not depend on the engine."""
+    yield from _hostile_app(sqlite_url, tmp_path)

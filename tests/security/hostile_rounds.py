@@ -42,7 +42,7 @@ class Tally:
     problems: list[str] = field(default_factory=list)
     placed: set[str] = field(default_factory=set)  # markers typed into a field
     shown: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # marker -> pages showing it
-    browser_pages: list[tuple[str, str]] = field(default_factory=list)  # (role, url) for the browser check
+    browser_pages: list[tuple[FlaskClient, str]] = field(default_factory=list)  # (whose browser, url) to revisit
 
 
 class Round:
@@ -67,11 +67,11 @@ class Round:
                 self.tally.shown[found].add(label)
         return response
 
-    def get(self, client: FlaskClient, url: str, label: str, *, browser_role: str | None = None) -> TestResponse:
+    def get(self, client: FlaskClient, url: str, label: str, *, browser: bool = False) -> TestResponse:
         response = self.check(client.get(url), f"GET {label}")
         assert response.status_code == 200, (label, url, response.status_code)
-        if browser_role:
-            self.tally.browser_pages.append((browser_role, url))
+        if browser:  # pages that still show the same once the round is over, for the browser check
+            self.tally.browser_pages.append((client, url))
         return response
 
     def post(self, client: FlaskClient, url: str, data: dict[str, Any], label: str, **kwargs: Any) -> TestResponse:
@@ -161,7 +161,7 @@ class Round:
         return {"choice": hostile_value(self.i, f"answer{type_name}")}  # not an option: refused
 
     def take_the_assessment(self) -> int:
-        self.get(self.candidate, "/assessments/hx-starter", "instructions", browser_role="candidate")
+        self.get(self.candidate, "/assessments/hx-starter", "instructions")
         response = self.post(self.candidate, "/assessments/hx-starter", {"understood": "y"}, "start")
         assert response.status_code == 302 and "/attempts/" in response.headers["Location"], response.status_code
         attempt_id = int(response.headers["Location"].split("/")[2])
@@ -175,7 +175,7 @@ class Round:
                                  f"answer {type_name}")
             if type_name in REFUSED_CHOICES:  # a value that is no option is refused, and not echoed back
                 assert response.status_code == 422, (type_name, response.status_code)
-            self.get(self.candidate, url, f"question {type_name}", browser_role="candidate")
+            self.get(self.candidate, url, f"question {type_name}")
         self.get(self.candidate, f"/attempts/{attempt_id}/review", "review before submit")
         response = self.post(self.candidate, f"/attempts/{attempt_id}/submit", {"confirm": "y"}, "submit")
         assert response.status_code == 302
@@ -189,7 +189,7 @@ class Round:
         assert items, "the essay and the comparison wait for a grader"
         for item_id in items:
             url = f"/admin/grading/items/{item_id}"
-            page = self.get(self.grader, url, "grading item", browser_role="grader").get_data(as_text=True)
+            page = self.get(self.grader, url, "grading item").get_data(as_text=True)
             fields = {name: ("0" if name.startswith("criterion_") else value)
                       for name, value in form_fields(page, url).items()}
             response = self.post(self.grader, url, {**fields, "comment": self.value("gradercomment")}, "grade")
@@ -209,7 +209,7 @@ class Round:
         response = self.post(self.candidate, f"/attempts/{attempt_id}/results/open", {}, "open results")
         assert "/results/" in response.headers.get("Location", ""), response.headers.get("Location")
         self.get(self.candidate, response.headers["Location"], "results review")
-        self.get(self.candidate, "/dashboard", "dashboard", browser_role="candidate")
+        self.get(self.candidate, "/dashboard", "dashboard")
 
     def void(self, attempt_id: int) -> None:
         url = f"/admin/attempts/{attempt_id}/void"
@@ -226,11 +226,12 @@ class Round:
             admin_pages += [f"/admin/questions/{key}/preview", f"/admin/questions/{key}/history",
                             f"/admin/questions/{key}/edit"]
         browser = {f"/admin/candidates/{self.user_id}", f"/admin/attempts/{attempt_id}/grades", "/admin/audit",
-                   "/admin/settings", *(f"/admin/questions/{k}/preview" for k in self.editor_keys[:3])}
+                   "/admin/settings", *(f"/admin/questions/{k}/preview" for k in self.editor_keys),
+                   *(f"/admin/questions/hx-{t}/preview" for t in TYPES), *(f"/admin/questions/{k}/history" for k in self.editor_keys[:1])}
         for url in admin_pages:
-            self.get(self.admin, url, url.split("?")[0], browser_role="admin" if url in browser else None)
-        for url in ("/dashboard", "/application"):
-            self.get(self.candidate, url, url, browser_role="candidate")
+            self.get(self.admin, url, url.split("?")[0], browser=url in browser)
+        for url in ("/dashboard", "/application", "/assessments/hx-starter"):
+            self.get(self.candidate, url, url, browser=True)
 
 
 def run_rounds(app: Flask, admin: FlaskClient, grader: FlaskClient, indices: range | list[int]) -> Tally:
