@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, request
+from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -18,6 +18,7 @@ from quiz.outage import error_page, init_outage_handling
 from quiz.paths import default_instance_path, static_dir, templates_dir
 from quiz.question_types.base import format_number
 from quiz.rendering import render_markdown
+from quiz.web_security import add_security_headers
 
 
 #: The admin area's navigation: (endpoint, label, roles that see it). Each part of the area adds its line.
@@ -117,13 +118,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if any("\x00" in value or "\\u0000" in value for value in values):
             abort(400)
 
-    @app.after_request
-    def _security_headers(response: Response) -> Response:
-        response.headers.setdefault("X-Frame-Options", "DENY")  # Submit, Void and Confirm are not to be framed
-        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    app.after_request(add_security_headers)
 
     @app.teardown_request
     def _reset_write_lock_mode(_exc: BaseException | None) -> None:

@@ -22,6 +22,7 @@ from quiz.admin.people import PeopleError, create_user
 from quiz.auth.passwords import InvalidCredentialInput
 from quiz.bank.export import export_bank
 from quiz.bank.load import load_bank
+from quiz.bank.sample import sample_bank_use
 from quiz.bank.specs import Bank
 from quiz.bank.sync import BankConflict, SyncReport, sync_bank
 from quiz.config import DEV_SECRET_KEY, ConfigError, load_config
@@ -182,6 +183,13 @@ def _migrate_and_load(ctx: Context) -> None:
         click.echo(f"Question bank {ctx.bank_path()}: ", nl=False)
         _print_report(report, verbose=False)
         click.echo(_counts(session))
+        _warn_if_public_sample_bank(ctx, session)
+
+
+def _warn_if_public_sample_bank(ctx: Context, session: Session) -> None:
+    sample = sample_bank_use(session)
+    if sample.in_use and not ctx.config.get("DEBUG"):
+        click.secho(f"Warning: {sample.warning()}", fg="yellow", err=True)
 
 
 @main.command()

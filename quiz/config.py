@@ -38,7 +38,9 @@ DEFAULTS: dict[str, Any] = {
     # Where candidates reach the app, for the links in mail (a mail may be composed by `quiz sweep`,
     # outside any request, so there is no request host to build them from).
     "BASE_URL": "http://localhost:8000",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # Empty: a SQLite file `ratelimits.sqlite3` in the instance folder (the workers of one machine count
+    # together). redis://HOST:PORT/DB: several machines count together.
+    "RATELIMIT_STORAGE_URI": "",
     # Background jobs (mail, code runs). Empty: a SQLite file `queue.sqlite3` in the instance folder
     # (one machine). redis://HOST:PORT/DB: app and worker machines share one queue.
     "QUEUE_URL": "",

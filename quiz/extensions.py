@@ -7,6 +7,8 @@ docs/decisions.md).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 from flask import Flask, current_app, flash, g, jsonify, redirect, request, url_for
 from sqlalchemy import Engine
@@ -60,19 +62,22 @@ from quiz.mail import Mail  # noqa: E402
 from quiz.mail_jobs import enqueue_committed  # noqa: E402
 from quiz.notifications import queue_mail  # noqa: E402
 from quiz.outage import wants_json  # noqa: E402
+from quiz.ratelimit_storage import default_storage_uri  # noqa: E402 - also registers the quiz+sqlite storage
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to continue."
-# Storage comes from RATELIMIT_STORAGE_URI: memory:// by default, redis://… so limits hold across servers.
+# Storage comes from RATELIMIT_STORAGE_URI: a SQLite file in the instance folder by default (all workers
+# of one machine count together, see quiz.ratelimit_storage), redis://… so limits hold across machines.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 _CLOCK = "quiz.clock"
 
 
 def init_web(app: Flask) -> None:
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = default_storage_uri(Path(app.instance_path))
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

@@ -56,7 +56,8 @@ def build_message(sender: str, mail: Mail, *, token: str, date: datetime) -> Ema
     message = EmailMessage()
     message["From"] = sender
     message["To"] = mail.to
-    message["Subject"] = mail.subject
+    # A subject with a line break (of any kind) cannot be a header: one line, so the mail is never lost over it.
+    message["Subject"] = " ".join(mail.subject.split())
     message["Date"] = format_datetime(date.astimezone(UTC))
     message["Message-ID"] = message_id(sender, token)
     # quoted-printable keeps the message 7-bit clean for any relay, yet readable in an .eml file.

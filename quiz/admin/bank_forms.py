@@ -22,12 +22,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, StopValidation, \
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, \
     ValidationError
 
 from quiz.admin.bank_import import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, upload_name_problem
 from quiz.admin.settings import MAX_STRATUM_COUNT, AssessmentSettings, blueprint_problems
-from quiz.bank.load import MAX_TIME_LIMIT_MINUTES
+from quiz.bank.load import MAX_TIME_LIMIT_MINUTES, is_single_line
 from quiz.bank.specs import DEFAULT_REVIEW_POLICY, Stratum
 
 CENT = Decimal("0.01")
@@ -118,9 +118,14 @@ class StratumForm(Form):
             (f.raw_data or [""])[0].strip() for f in (self.difficulty_min, self.difficulty_max, self.count))
 
 
+def _single_line(_form: Any, field: StringField) -> None:
+    if field.data and not is_single_line(field.data):
+        raise ValidationError("Must be a single line.")
+
+
 class AssessmentForm(FlaskForm):
     title = StringField("Title", filters=[_strip], validators=[
-        DataRequired(), Length(max=200), Regexp(r"^[^\r\n]*$", message="Must be a single line.")])
+        DataRequired(), Length(max=200), _single_line])
     time_limit_minutes = IntegerField(
         "Time limit (minutes)", validators=[InputRequired(), NumberRange(min=1, max=MAX_TIME_LIMIT_MINUTES)],
         description="Before any extra time given to a candidate as an accommodation.")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from quiz.admin.grading import decisions_awaiting_confirmation, grading_queue
 from quiz.auth.decorators import role_required
 from quiz.assessment.services import sweep_expired
+from quiz.bank.sample import sample_bank_use
 from quiz.extensions import commit, db_session, now
 from quiz.models import Question
 
@@ -35,4 +36,5 @@ def home() -> str:
         "to_confirm": len(decisions_awaiting_confirmation(session)) if current_user.role == "admin" else 0,
         "questions": session.scalar(select(func.count()).select_from(Question).where(Question.status == "active")),
     }
-    return render_template("admin/home.html", counts=counts)
+    sample = sample_bank_use(session) if current_user.role == "admin" else None
+    return render_template("admin/home.html", counts=counts, sample=sample)

@@ -131,6 +131,13 @@ def _json_error(message: str, status: int, **extra: Any) -> tuple[Response, int]
 @candidate_required
 def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
     """Autosave: {"fields": {...}, "seq": n}. 409 once the time (with grace) is over: nothing changes."""
+    # Whose attempt it is comes first: another candidate's id is a 404 whatever the body holds,
+    # and no body is parsed on behalf of an attempt that is not the caller's.
+    session = db_session()
+    try:
+        target = load_save_target(session, current_user.id, attempt_id, position)
+    except AttemptNotFound:
+        abort(404)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("fields"), dict):
         return _json_error("Send JSON with the question's fields and a sequence number.", 400)
@@ -140,11 +147,6 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
     seq = payload.get("seq")
     if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
         return _json_error(f"seq must be a whole number from 1 to {MAX_SEQ}", 400)
-    session = db_session()
-    try:
-        target = load_save_target(session, current_user.id, attempt_id, position)
-    except AttemptNotFound:
-        abort(404)
     try:
         raw = raw_answer(target.type_name, fields, display_order(target.definition, target.option_order))
         result = save_to_target(session, current_user, target, raw, seq, now(), _grace())
@@ -165,10 +167,10 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
 @bp.post("/<int:attempt_id>/flags/<int:position>")
 @candidate_required
 def flag(attempt_id: int, position: int) -> Response | tuple[Response, int]:
+    attempt = _attempt(attempt_id, for_update=True)  # ownership before the body (see save)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return _json_error("Send JSON like {\"flagged\": true}.", 400)
-    attempt = _attempt(attempt_id, for_update=True)
     _item(attempt, position)
     try:
         set_flag(db_session(), attempt, position, bool(payload.get("flagged")), now(), _grace())
@@ -182,10 +184,10 @@ def flag(attempt_id: int, position: int) -> Response | tuple[Response, int]:
 @bp.post("/<int:attempt_id>/signals")
 @candidate_required
 def signal(attempt_id: int) -> Response | tuple[Response, int]:
+    attempt = _attempt(attempt_id)  # ownership before the body (see save)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return _json_error("Send JSON like {\"kind\": \"tab_hidden\", \"position\": 1}.", 400)
-    attempt = _attempt(attempt_id)
     position = payload.get("position")
     if isinstance(position, int) and not 1 <= position <= len(attempt.items):
         position = None

@@ -80,7 +80,8 @@ class _File:
 
 
 def _text(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, ...], *,
-          required: bool = True, pattern: re.Pattern[str] | None = None, default: str = "") -> str:
+          required: bool = True, pattern: re.Pattern[str] | None = None, default: str = "",
+          max_length: int | None = None) -> str:
     value = node.get(name)
     if value is None:
         if required:
@@ -91,13 +92,23 @@ def _text(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, 
         return default
     if pattern is not None and not pattern.match(value):
         f.error(where + (name,), f"{value!r} is not a valid key (lower case letters, digits, - and _)")
+    if max_length is not None and len(value.strip()) > max_length:
+        # the database column's size: PostgreSQL refuses a longer value (SQLite would keep it)
+        f.error(where + (name,), f"must be at most {max_length} characters (this one has {len(value.strip())})")
     return value
 
 
-def _single_line(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, ...]) -> str:
+def is_single_line(value: str) -> bool:
+    """No line break of any kind: email headers also break at U+2028, U+2029, U+0085, \\v, \\f and the
+    file/group/record separators, so a title with one of them made the decision mail unbuildable."""
+    return len(value.strip().splitlines()) <= 1 and "\r" not in value and "\n" not in value.strip()
+
+
+def _single_line(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, ...], *,
+                 max_length: int | None = None) -> str:
     """Text shown in one line (titles go into email subjects, where a line break is not allowed)."""
-    value = _text(f, node, name, where)
-    if "\n" in value.strip() or "\r" in value:
+    value = _text(f, node, name, where, max_length=max_length)
+    if not is_single_line(value):
         f.error(where + (name,), "must be a single line")
     return value.strip()
 
@@ -172,7 +183,7 @@ def _tiers(f: _File, doc: LineDict, bank: Bank) -> None:
         if any(t.key == key for t in bank.tiers):
             f.error(where + ("key",), f"tier {key!r} is defined twice")
         bank.tiers.append(TierSpec(
-            key=key, name=_text(f, node, "name", where),
+            key=key, name=_text(f, node, "name", where, max_length=100),
             hourly_rate=_decimal(f, node, "hourly_rate", where, low=Decimal(0), high=Decimal(10000)),
             rank=_int(f, node, "rank", where, low=0, high=1000, default=0)))
 
@@ -248,7 +259,7 @@ def _assessments(f: _File, track: LineDict, track_where: tuple[str | int, ...], 
         if tier is not None and (not isinstance(tier, str) or tier not in tier_keys):
             f.error(where + ("tier",), f"unknown tier {tier!r} (tiers: {', '.join(sorted(tier_keys))})")
         specs.append(AssessmentSpec(
-            key=key, kind=kind, title=_single_line(f, node, "title", where),
+            key=key, kind=kind, title=_single_line(f, node, "title", where, max_length=200),
             time_limit_minutes=_int(f, node, "time_limit_minutes", where, low=1, high=MAX_TIME_LIMIT_MINUTES),
             pass_mark=_decimal(f, node, "pass_mark", where, low=Decimal(0), high=Decimal(100)),
             requires_confirmation=_bool(f, node, "requires_confirmation", where, False),
@@ -276,7 +287,7 @@ def _tracks(f: _File, doc: LineDict, bank: Bank) -> None:
         tier = _text(f, node, "tier", where)
         if tier and tier not in tier_keys:
             f.error(where + ("tier",), f"unknown tier {tier!r} (tiers: {', '.join(sorted(tier_keys))})")
-        bank_file = _text(f, node, "bank", where)
+        bank_file = _text(f, node, "bank", where, max_length=200)
         if bank_file and (Path(bank_file).name != bank_file or not bank_file.endswith((".yaml", ".yml"))
                           or bank_file == TRACKS_FILE):
             f.error(where + ("bank",), f"must be the name of a .yaml file in the bank folder, other than {TRACKS_FILE}")
@@ -285,7 +296,7 @@ def _tracks(f: _File, doc: LineDict, bank: Bank) -> None:
             f.error(where + ("bank",), f"{bank_file} is the bank of another track too")
         banks.add(bank_file)
         bank.tracks.append(TrackSpec(
-            key=key, name=_text(f, node, "name", where), tier=tier,
+            key=key, name=_text(f, node, "name", where, max_length=100), tier=tier,
             description=_text(f, node, "description", where, required=False), bank=bank_file,
             position=position, assessments=_assessments(f, node, where, assessment_keys, tier_keys)))
 
@@ -314,7 +325,7 @@ def _question(f: _File, node: LineDict, where: tuple[str | int, ...], track: str
             question_type = get_type(type_name)
         except KeyError as exc:
             f.error(where + ("type",), str(exc))
-    topic = _text(f, node, "topic", where)
+    topic = _text(f, node, "topic", where, max_length=100)
     difficulty = _int(f, node, "difficulty", where, low=1, high=5)
     points = _decimal(f, node, "points", where, low=Decimal(0), high=Decimal(100), low_exclusive=True)
     definition: dict[str, Any] = {}
