@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from quiz.assessment.errors import AttemptClosed, ReviewUnavailable
 from quiz.assessment.forms import SubmitForm, choices_for, display_order, is_answered, raw_answer
+from quiz.assessment.payload import PayloadRefused, json_body
 from quiz.assessment.review import (
     check_review,
     finish_review,
@@ -124,22 +125,32 @@ def _json_error(message: str, status: int, **extra: Any) -> tuple[Response, int]
     return jsonify(error=message, **extra), status
 
 
+def _payload(expected: str) -> Any:
+    """The JSON body within bounds (size, nesting); PayloadRefused otherwise. Called after the
+    attempt is loaded, so a body aimed at someone else's attempt is a 404 whatever it holds."""
+    return json_body(request.get_data(cache=True), expected)
+
+
 @bp.post("/<int:attempt_id>/answers/<int:position>")
 @candidate_required
 def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
     """Autosave: {"fields": {...}, "seq": n}. 409 once the time (with grace) is over: nothing changes."""
-    payload = request.get_json(silent=True)
+    session = db_session()
+    attempt = _attempt(attempt_id, for_update=True)
+    item = _item(attempt, position)
+    expected = "Send JSON with the question's fields and a sequence number."
+    try:
+        payload = _payload(expected)
+    except PayloadRefused as exc:
+        return _json_error(str(exc), exc.status)
     if not isinstance(payload, dict) or not isinstance(payload.get("fields"), dict):
-        return _json_error("Send JSON with the question's fields and a sequence number.", 400)
+        return _json_error(expected, 400)
     fields = {k: v if isinstance(v, list) else [v] for k, v in payload["fields"].items()}
     if not all(isinstance(v, str) for values in fields.values() for v in values):
         return _json_error("Field values must be text.", 400)
     seq = payload.get("seq")
     if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
         return _json_error(f"seq must be a whole number from 1 to {MAX_SEQ}", 400)
-    session = db_session()
-    attempt = _attempt(attempt_id, for_update=True)
-    item = _item(attempt, position)
     try:
         raw = _raw(item, fields)
         result = save_answer(session, attempt, position, raw, seq, now(), _grace())
@@ -160,11 +171,15 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
 @bp.post("/<int:attempt_id>/flags/<int:position>")
 @candidate_required
 def flag(attempt_id: int, position: int) -> Response | tuple[Response, int]:
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        return _json_error("Send JSON like {\"flagged\": true}.", 400)
     attempt = _attempt(attempt_id, for_update=True)
     _item(attempt, position)
+    expected = "Send JSON like {\"flagged\": true}."
+    try:
+        payload = _payload(expected)
+    except PayloadRefused as exc:
+        return _json_error(str(exc), exc.status)
+    if not isinstance(payload, dict):
+        return _json_error(expected, 400)
     try:
         set_flag(db_session(), attempt, position, bool(payload.get("flagged")), now(), _grace())
     except AttemptClosed as exc:
@@ -177,10 +192,14 @@ def flag(attempt_id: int, position: int) -> Response | tuple[Response, int]:
 @bp.post("/<int:attempt_id>/signals")
 @candidate_required
 def signal(attempt_id: int) -> Response | tuple[Response, int]:
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        return _json_error("Send JSON like {\"kind\": \"tab_hidden\", \"position\": 1}.", 400)
     attempt = _attempt(attempt_id)
+    expected = "Send JSON like {\"kind\": \"tab_hidden\", \"position\": 1}."
+    try:
+        payload = _payload(expected)
+    except PayloadRefused as exc:
+        return _json_error(str(exc), exc.status)
+    if not isinstance(payload, dict):
+        return _json_error(expected, 400)
     position = payload.get("position")
     if isinstance(position, int) and not 1 <= position <= len(attempt.items):
         position = None

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from quiz.bank.limits import MAX_YAML_DEPTH
+
 
 class LineDict(dict[Any, Any]):
     """A mapping that knows the line of itself and of each of its keys (1-based)."""
@@ -25,6 +27,20 @@ class _LineLoader(yaml.SafeLoader):
     def __init__(self, stream: str):
         super().__init__(stream)
         self.duplicate_keys: list[tuple[int, str]] = []
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        # PyYAML composes and constructs by recursion: `[[[[...` a few thousand deep would end in a
+        # RecursionError (a 500) instead of a message, so nesting is bounded while composing.
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"lists and mappings are nested more than {MAX_YAML_DEPTH} levels deep",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
