@@ -125,10 +125,14 @@ def _json_error(message: str, status: int, **extra: Any) -> tuple[Response, int]
     return jsonify(error=message, **extra), status
 
 
-def _payload(expected: str) -> Any:
-    """The JSON body within bounds (size, nesting); PayloadRefused otherwise. Called after the
-    attempt is loaded, so a body aimed at someone else's attempt is a 404 whatever it holds."""
-    return json_body(request.get_data(cache=True), expected)
+def _json_object(expected: str) -> dict[str, Any]:
+    """The JSON object of the body, read within bounds (size, nesting); PayloadRefused otherwise.
+    Called after the attempt is loaded, so a body aimed at someone else's attempt is a 404 whatever
+    it holds. `expected` says what the endpoint takes."""
+    payload = json_body(request.get_data(cache=True), expected)
+    if not isinstance(payload, dict):
+        raise PayloadRefused(expected)
+    return payload
 
 
 @bp.post("/<int:attempt_id>/answers/<int:position>")
@@ -140,10 +144,10 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
     item = _item(attempt, position)
     expected = "Send JSON with the question's fields and a sequence number."
     try:
-        payload = _payload(expected)
+        payload = _json_object(expected)
     except PayloadRefused as exc:
         return _json_error(str(exc), exc.status)
-    if not isinstance(payload, dict) or not isinstance(payload.get("fields"), dict):
+    if not isinstance(payload.get("fields"), dict):
         return _json_error(expected, 400)
     fields = {k: v if isinstance(v, list) else [v] for k, v in payload["fields"].items()}
     if not all(isinstance(v, str) for values in fields.values() for v in values):
@@ -175,11 +179,9 @@ def flag(attempt_id: int, position: int) -> Response | tuple[Response, int]:
     _item(attempt, position)
     expected = "Send JSON like {\"flagged\": true}."
     try:
-        payload = _payload(expected)
+        payload = _json_object(expected)
     except PayloadRefused as exc:
         return _json_error(str(exc), exc.status)
-    if not isinstance(payload, dict):
-        return _json_error(expected, 400)
     try:
         set_flag(db_session(), attempt, position, bool(payload.get("flagged")), now(), _grace())
     except AttemptClosed as exc:
@@ -195,11 +197,9 @@ def signal(attempt_id: int) -> Response | tuple[Response, int]:
     attempt = _attempt(attempt_id)
     expected = "Send JSON like {\"kind\": \"tab_hidden\", \"position\": 1}."
     try:
-        payload = _payload(expected)
+        payload = _json_object(expected)
     except PayloadRefused as exc:
         return _json_error(str(exc), exc.status)
-    if not isinstance(payload, dict):
-        return _json_error(expected, 400)
     position = payload.get("position")
     if isinstance(position, int) and not 1 <= position <= len(attempt.items):
         position = None
