@@ -21,7 +21,7 @@ from quiz.extensions import session_factory
 from quiz.models import AuditEntry, Question, QuestionVersion
 from tests.admin.test_questions import COMMON, NEW_QUESTIONS, new_url
 from tests.fuzz.conftest import FUZZ
-from tests.fuzz.strategies import deep_json, hostile_text, json_values
+from tests.fuzz.strategies import deep_json, hostile_number, hostile_text, huge_numbers, json_values
 from tests.services.conftest import write_small_bank
 from tests.web.support import staff
 
@@ -46,12 +46,19 @@ def _field_names(type_name: str) -> list[str]:
     return sorted({*COMMON, *fields, *rows, "key", "correct_row", "action"})
 
 
+NUMBER_FIELDS = {"points", "difficulty", "correct", "tolerance_value", "max_length", "min_words", "max_words",
+                 "scale_min", "scale_max", "rating_a", "rating_b", "rating_tolerance", "choice_points", "rating_points"}
+
+
 @st.composite
 def editor_posts(draw: st.DrawFn) -> tuple[str, dict[str, str]]:
     type_name = draw(st.sampled_from(sorted(NEW_QUESTIONS)))
     fields, _expected = NEW_QUESTIONS[type_name]
-    changes = draw(st.dictionaries(st.sampled_from(_field_names(type_name)), hostile_text(), max_size=4))
-    return type_name, {**COMMON, "key": next(_fresh_keys), **fields, **changes}
+    names = _field_names(type_name)
+    numeric = [name for name in names if name in NUMBER_FIELDS or name.endswith("-points")]
+    changes = draw(st.dictionaries(st.sampled_from(names), hostile_text(), max_size=3))
+    numbers = draw(st.dictionaries(st.sampled_from(numeric), hostile_number(), max_size=2))
+    return type_name, {**COMMON, "key": next(_fresh_keys), **fields, **changes, **numbers}
 
 
 @FUZZ
@@ -102,7 +109,7 @@ def bank_files(draw: st.DrawFn, base: dict[str, Any]) -> tuple[str, str]:
         for part in path[:-1]:
             node = node[part]
         if isinstance(node, (dict, list)) and (not isinstance(node, list) or path[-1] < len(node)):
-            node[path[-1]] = draw(json_values())
+            node[path[-1]] = draw(st.one_of(json_values(), huge_numbers()))
     return name, yaml.safe_dump(document, allow_unicode=True)
 
 
