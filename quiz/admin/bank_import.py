@@ -36,6 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quiz.admin.bank_admin import BankAdminError
+from quiz.bank.limits import MAX_TRACK_FILE_BYTES, MAX_TRACKS_FILE_BYTES
 from quiz.bank.export import HEADER, export_bank, track_document, tracks_document
 from quiz.bank.load import TRACKS_FILE, load_bank
 from quiz.bank.specs import Bank, BankIssue, HasIssues
@@ -61,6 +62,10 @@ class ImportNotFound(BankAdminError):
 
 class UploadRejected(BankAdminError):
     pass
+
+
+class UploadTooLarge(UploadRejected):
+    """A file, or the upload as a whole, is over its size cap (HTTP 413)."""
 
 
 # --- import ----------------------------------------------------------------------------------------
@@ -106,7 +111,12 @@ def _check_uploads(uploads: Sequence[tuple[str, bytes]]) -> None:
     if duplicated:
         raise UploadRejected(f"Chosen twice: {', '.join(duplicated)}")
     if sum(len(data) for _name, data in uploads) > MAX_UPLOAD_BYTES:
-        raise UploadRejected(f"The files are larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB in all.")
+        raise UploadTooLarge(f"The files are larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB in all.")
+    for name, data in uploads:
+        cap = MAX_TRACKS_FILE_BYTES if name == TRACKS_FILE else MAX_TRACK_FILE_BYTES
+        if len(data) > cap:
+            raise UploadTooLarge(f"{name} is {len(data):,} bytes; a bank file holds at most {cap:,} bytes "
+                                 f"({TRACKS_FILE}: {MAX_TRACKS_FILE_BYTES:,}). Nothing was imported.")
 
 
 def _private_dir(path: Path) -> None:

@@ -55,18 +55,24 @@ def _render_import(form: ImportForm, **context: object) -> str:
 
 @bp.route("/bank/import", methods=["GET", "POST"])
 @admin_required
-def bank_import() -> str:
+def bank_import() -> str | tuple[str, int]:
     """Upload bank files; see the dry run (or every error) before anything is written."""
     form = ImportForm()
-    if not form.validate_on_submit():
+    if request.method == "GET":
         return _render_import(form)
+    if not form.validate_on_submit():
+        return _render_import(form), 422
     try:
         preview = bank_files.stage_import(db_session(), _imports_root(), form.uploads(), actor_id=current_user.id,
                                           now=now())
+    except bank_files.UploadTooLarge as exc:
+        form.files.errors.append(str(exc))
+        return _render_import(form), 413
     except BankAdminError as exc:
         form.files.errors.append(str(exc))
-        return _render_import(form)
-    return render_template("admin/bank/preview.html", preview=preview)
+        return _render_import(form), 422
+    # refused files (errors, or a conflict with what the database keeps) are a 422, with every problem listed
+    return render_template("admin/bank/preview.html", preview=preview), 422 if preview.errors or preview.conflict else 200
 
 
 @bp.post("/bank/import/confirm")

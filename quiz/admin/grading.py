@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from quiz.assessment.grading import attempt_score, grade_item, record_decision, regrade_items, settle
+from quiz.assessment.grading import attempt_score, grade_item, grading_failure, record_decision, regrade_items, settle
 from quiz.admin.people import load_attempt_for_admin
 from quiz.audit import record
 from quiz.models import Attempt, AttemptItem, User
-from quiz.question_types import ManualGradeError, RubricCriterion, get_type
+from quiz.question_types import DefinitionError, ManualGradeError, RubricCriterion, get_type
 from quiz.question_types.base import count_words
 from quiz.scoring import AttemptScore, decide
 
@@ -62,11 +62,18 @@ def load_item_for_grading(session: Session, grader: User, item_id: int, *, for_u
 
 def _rubric(item: AttemptItem) -> tuple[RubricCriterion, ...]:
     question_type = get_type(item.question_version.type)
-    return question_type.rubric(question_type.parse_definition(item.question_version.definition))
+    try:
+        return question_type.rubric(question_type.parse_definition(item.question_version.definition))
+    except DefinitionError:
+        return ()  # see grading_refusal
 
 
 def grading_refusal(item: AttemptItem, grader: User) -> str | None:
     """Why `grader` cannot grade `item` now, or None when they can (the rules of `grade_open_item`)."""
+    failure = grading_failure(item)
+    if failure is not None:
+        return (f"This item cannot be graded: its stored question no longer passes validation ({failure}). "
+                "The attempt cannot be decided; void it as a technical failure so the candidate may start again.")
     if not _rubric(item):
         return "This question is graded automatically."
     return attempt_refusal(item.attempt, grader)
@@ -256,8 +263,11 @@ class ItemForGrading:
 def item_for_grading(item: AttemptItem, grader: User) -> ItemForGrading:
     version = item.question_version
     question_type = get_type(version.type)
-    spec = question_type.parse_definition(version.definition)
-    rubric = question_type.rubric(spec)
+    try:
+        spec: Any = question_type.parse_definition(version.definition)
+        rubric = question_type.rubric(spec)
+    except DefinitionError:
+        spec, rubric = version.definition, ()  # shown as stored, with the refusal of grading_refusal
     written = None
     if rubric:
         answer = item.answer

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from quiz.audit import record
 from quiz.bank.blueprint import shortfalls, strata_from_data
+from quiz.bank.limits import MAX_TOPIC_LENGTH
 from quiz.bank.load import QUESTION_KEY
 from quiz.bank.specs import content_hash
 from quiz.bank.sync import current_content_hash
@@ -26,7 +27,6 @@ from quiz.question_types import DefinitionError, Problem, get_type
 
 CENT = Decimal("0.01")
 MAX_POINTS = Decimal(100)
-MAX_TOPIC_LENGTH = 100
 
 
 class QuestionError(ValueError):
@@ -122,10 +122,12 @@ def _points(value: Any, problems: list[Problem]) -> Decimal:
     if isinstance(value, bool) or not number.is_finite():
         problems.append(Problem(("points",), "must be a number, e.g. 1 or 2.5"))
         return Decimal(1)
+    if not 0 < number <= MAX_POINTS:
+        # checked first: quantizing a number like 1e309 to cents overflows Decimal's precision
+        problems.append(Problem(("points",), f"must be greater than 0 and at most {MAX_POINTS}"))
+        return Decimal(1)
     if number != number.quantize(CENT):
         problems.append(Problem(("points",), "must have at most 2 decimal places"))
-    elif not 0 < number <= MAX_POINTS:
-        problems.append(Problem(("points",), f"must be greater than 0 and at most {MAX_POINTS}"))
     return number.quantize(CENT)
 
 

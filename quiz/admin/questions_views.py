@@ -104,7 +104,7 @@ def _based_on(form: QuestionForm, question: Question | None) -> int | None:
     return int(value) if value.isascii() and value.isdecimal() and len(value) < 10 else None
 
 
-def _post(form: QuestionForm, track: Track, question: Question | None) -> str | Response:
+def _post(form: QuestionForm, track: Track, question: Question | None) -> str | Response | tuple[str, int]:
     """Add a row, preview, or save (a new question, or a new version when the content changed)."""
     action = request.form.get("action", "save")
     form.compact()
@@ -114,9 +114,10 @@ def _post(form: QuestionForm, track: Track, question: Question | None) -> str | 
             form.list_errors[name].append(f"At most {MAX_ROWS} rows.")
         return _form_page(form, track, question)
     if not form.validate_on_submit():
-        return _form_page(form, track, question)
+        return _form_page(form, track, question), 400
     if action == "preview":
-        return _form_page(form, track, question, preview=_preview_of(form))
+        preview = _preview_of(form)
+        return _form_page(form, track, question, preview=preview), 200 if preview is not None else 422
     key = question.key if question is not None else (form.key.data or "")
     try:
         result = bank.save_question(db_session(), current_user, track, key, form.type_name, form.topic.data or "",
@@ -124,10 +125,10 @@ def _post(form: QuestionForm, track: Track, question: Question | None) -> str | 
                                     expect_new=question is None, based_on=_based_on(form, question))
     except bank.QuestionInvalid as exc:
         form.attach(exc.problems)
-        return _form_page(form, track, question)
+        return _form_page(form, track, question), 422
     except bank.QuestionError as exc:  # a conflict with another admin's save
         form.general_errors.append(str(exc))
-        return _form_page(form, track, question)
+        return _form_page(form, track, question), 409
     commit()
     saved = result.question.key
     if result.created:
@@ -144,7 +145,7 @@ def _post(form: QuestionForm, track: Track, question: Question | None) -> str | 
 
 @bp.route("/questions/new", methods=["GET", "POST"])
 @admin_required
-def question_new() -> str | Response:
+def question_new() -> str | Response | tuple[str, int]:
     session = db_session()
     track_key, type_name = request.args.get("track", ""), request.args.get("type", "")
     track = session.scalar(select(Track).where(Track.key == track_key)) if track_key else None
@@ -167,7 +168,7 @@ def question_new() -> str | Response:
 
 @bp.route("/questions/<key>/edit", methods=["GET", "POST"])
 @admin_required
-def question_edit(key: str) -> str | Response:
+def question_edit(key: str) -> str | Response | tuple[str, int]:
     question = _question_or_404(key)
     version = question.current
     if version.type not in FORMS:

@@ -29,7 +29,7 @@ from quiz.models import (
     Track,
     User,
 )
-from quiz.question_types import get_type
+from quiz.question_types import DefinitionError, get_type
 
 AUDIT_PER_PAGE = 50
 SYSTEM = "system"
@@ -215,7 +215,11 @@ def response_rows(session: Session) -> Iterator[tuple[Any, ...]]:
          graded_at) = row
         question_type = get_type(type_name)
         if version_id not in specs:
-            specs[version_id] = question_type.parse_definition(definition)
-        summary = question_type.summarise(specs[version_id], answer)
+            try:
+                specs[version_id] = question_type.parse_definition(definition)
+            except DefinitionError:  # stored before a rule tightened: see quiz.assessment.grading.grade_item
+                specs[version_id] = None
+        spec = specs[version_id]
+        summary = question_type.summarise(spec, answer) if spec is not None else json.dumps(answer, ensure_ascii=False)
         yield (attempt_id, email, assessment_key, position, question_key, number, type_name, topic, difficulty,
                points, awarded, pending, summary, flagged, saved_at, grader_email, graded_at)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from quiz.admin.bank_admin import BankAdminError
 from quiz.audit import record
 from quiz.bank.blueprint import shortfalls, strata_from_data
+from quiz.bank.limits import MAX_TOPIC_LENGTH
 from quiz.bank.load import MAX_TIME_LIMIT_MINUTES
 from quiz.bank.specs import DEFAULT_REVIEW_POLICY, Stratum
 from quiz.bank.pools import track_pool
@@ -24,7 +25,6 @@ from quiz.main.services import active_pool, is_offered
 from quiz.models import Assessment, Tier, Track, User
 
 MAX_STRATUM_COUNT = 200
-MAX_TOPIC_LENGTH = 100
 CENT = Decimal("0.01")
 #: Short names of the review policy's options, for tables.
 REVIEW_SHORT = {"show_score": "score", "show_pass_fail": "pass/fail", "show_tier": "tier",

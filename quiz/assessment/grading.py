@@ -13,15 +13,30 @@ from sqlalchemy.orm import Session
 
 from quiz.models import Attempt, AttemptItem, Tier, User
 from quiz.assessment.mails import queue_decision
-from quiz.question_types import ItemGrade, get_type
+from quiz.question_types import DefinitionError, ItemGrade, get_type
 from quiz.scoring import AttemptScore, ScoredItem, TierRef, decide, item_points, place_tier, score_attempt
 
 
+#: The detail key of an item that could not be graded automatically (its message says why).
+GRADING_FAILED = "grading_failed"
+
+
 def grade_item(item: AttemptItem) -> ItemGrade:
+    """The item's grade. A pinned version that no longer passes its type's rules (one stored before a
+    rule was tightened, e.g. a regex RE2 cannot run) cannot be graded automatically: the item then
+    waits for a person, so the attempt is never decided on a wrong score and no page fails over it."""
     version = item.question_version
     question_type = get_type(version.type)
-    spec = question_type.parse_definition(version.definition)
+    try:
+        spec = question_type.parse_definition(version.definition)
+    except DefinitionError as exc:
+        return ItemGrade(0.0, 1.0, pending=True, detail={GRADING_FAILED: str(exc)})
     return question_type.grade(spec, item.answer, item.manual_scores)
+
+
+def grading_failure(item: AttemptItem) -> str | None:
+    """Why the item cannot be graded automatically, or None."""
+    return grade_item(item).detail.get(GRADING_FAILED)
 
 
 def regrade_items(attempt: Attempt) -> None:

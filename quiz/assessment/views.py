@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from quiz.assessment.errors import AttemptClosed, ReviewUnavailable
 from quiz.assessment.forms import SubmitForm, choices_for, display_order, is_answered, raw_answer
+from quiz.assessment.payload import PayloadRefused, json_body
 from quiz.assessment.review import (
     check_review,
     finish_review,
@@ -127,6 +128,16 @@ def _json_error(message: str, status: int, **extra: Any) -> tuple[Response, int]
     return jsonify(error=message, **extra), status
 
 
+def _json_object(expected: str) -> dict[str, Any]:
+    """The JSON object of the body, read within bounds (size, nesting); PayloadRefused otherwise.
+    Called after the attempt is loaded, so a body aimed at someone else's attempt is a 404 whatever
+    it holds. `expected` says what the endpoint takes."""
+    payload = json_body(request.get_data(cache=True), expected)
+    if not isinstance(payload, dict):
+        raise PayloadRefused(expected)
+    return payload
+
+
 @bp.post("/<int:attempt_id>/answers/<int:position>")
 @candidate_required
 def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
@@ -138,9 +149,13 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
         target = load_save_target(session, current_user.id, attempt_id, position)
     except AttemptNotFound:
         abort(404)
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or not isinstance(payload.get("fields"), dict):
-        return _json_error("Send JSON with the question's fields and a sequence number.", 400)
+    expected = "Send JSON with the question's fields and a sequence number."
+    try:
+        payload = _json_object(expected)
+    except PayloadRefused as exc:
+        return _json_error(str(exc), exc.status)
+    if not isinstance(payload.get("fields"), dict):
+        return _json_error(expected, 400)
     fields = {k: v if isinstance(v, list) else [v] for k, v in payload["fields"].items()}
     if not all(isinstance(v, str) for values in fields.values() for v in values):
         return _json_error("Field values must be text.", 400)
@@ -168,10 +183,12 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
 @candidate_required
 def flag(attempt_id: int, position: int) -> Response | tuple[Response, int]:
     attempt = _attempt(attempt_id, for_update=True)  # ownership before the body (see save)
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        return _json_error("Send JSON like {\"flagged\": true}.", 400)
     _item(attempt, position)
+    expected = "Send JSON like {\"flagged\": true}."
+    try:
+        payload = _json_object(expected)
+    except PayloadRefused as exc:
+        return _json_error(str(exc), exc.status)
     try:
         set_flag(db_session(), attempt, position, bool(payload.get("flagged")), now(), _grace())
     except AttemptClosed as exc:
@@ -185,9 +202,11 @@ def flag(attempt_id: int, position: int) -> Response | tuple[Response, int]:
 @candidate_required
 def signal(attempt_id: int) -> Response | tuple[Response, int]:
     attempt = _attempt(attempt_id)  # ownership before the body (see save)
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        return _json_error("Send JSON like {\"kind\": \"tab_hidden\", \"position\": 1}.", 400)
+    expected = "Send JSON like {\"kind\": \"tab_hidden\", \"position\": 1}."
+    try:
+        payload = _json_object(expected)
+    except PayloadRefused as exc:
+        return _json_error(str(exc), exc.status)
     position = payload.get("position")
     if isinstance(position, int) and not 1 <= position <= len(attempt.items):
         position = None

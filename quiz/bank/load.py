@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from quiz.bank import limits
 from quiz.bank.blueprint import shortfalls
 from quiz.bank.specs import (
     FORMAT_VERSION,
@@ -54,8 +55,14 @@ class _File:
         shown = field if field is not None else (format_path(path) if path else "")
         self.bank.issues.append(BankIssue(severity, self.name, line_of(self.root, path), shown, message))
 
-    def read(self, path: Path) -> Any:
+    def read(self, path: Path, max_bytes: int) -> Any:
         try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                # refused before it is read: parsing megabytes of YAML would outlast a web worker
+                self.error((), f"is {size:,} bytes; a bank file holds at most {max_bytes:,} bytes "
+                               "(see docs/bank-format.md)")
+                return None
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             self.error((), f"cannot read the file: {exc.strerror or exc}")
@@ -81,7 +88,7 @@ class _File:
 
 def _text(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, ...], *,
           required: bool = True, pattern: re.Pattern[str] | None = None, default: str = "",
-          max_length: int | None = None) -> str:
+          max_length: int = limits.MAX_NAME_LENGTH) -> str:
     value = node.get(name)
     if value is None:
         if required:
@@ -89,6 +96,9 @@ def _text(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, 
         return default
     if not isinstance(value, str) or (required and not value.strip()):
         f.error(where + (name,), "must be non-empty text")
+        return default
+    if len(value) > max_length:
+        f.error(where + (name,), f"is {len(value):,} characters long; at most {max_length:,} are allowed")
         return default
     if pattern is not None and not pattern.match(value):
         f.error(where + (name,), f"{value!r} is not a valid key (lower case letters, digits, - and _)")
@@ -107,7 +117,7 @@ def is_single_line(value: str) -> bool:
 def _single_line(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, ...], *,
                  max_length: int | None = None) -> str:
     """Text shown in one line (titles go into email subjects, where a line break is not allowed)."""
-    value = _text(f, node, name, where, max_length=max_length)
+    value = _text(f, node, name, where, max_length=max_length or limits.MAX_TITLE_LENGTH)
     if not is_single_line(value):
         f.error(where + (name,), "must be a single line")
     return value.strip()
@@ -134,11 +144,13 @@ def _decimal(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | in
     if not number.is_finite():
         f.error(where + (name,), "must be a finite number")
         return low
-    if number != number.quantize(CENT):
-        f.error(where + (name,), "must have at most 2 decimal places")
     if number > high or number < low or (low_exclusive and number == low):
+        # checked first: quantizing a number like 1e40 to cents overflows Decimal's precision
         bound = f"greater than {low}" if low_exclusive else f"at least {low}"
         f.error(where + (name,), f"must be {bound} and at most {high}")
+        return low
+    if number != number.quantize(CENT):
+        f.error(where + (name,), "must have at most 2 decimal places")
     return number.quantize(CENT)
 
 
@@ -164,11 +176,16 @@ def _unknown(f: _File, node: Mapping[str, Any], where: tuple[str | int, ...], al
             f.error(where + (str(name),), f"unknown field (allowed: {', '.join(sorted(allowed))})")
 
 
-def _mapping_entries(f: _File, node: Mapping[str, Any], name: str,
-                     where: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], LineDict]]:
-    """The entries of a list of mappings, each with its full path."""
+def _mapping_entries(f: _File, node: Mapping[str, Any], name: str, where: tuple[str | int, ...] = (), *,
+                     max_items: int) -> list[tuple[tuple[str | int, ...], LineDict]]:
+    """The entries of a list of mappings, each with its full path; past `max_items` the list is refused
+    and only its first entries are looked at."""
     entries = []
-    for index, entry in enumerate(_list(f, node, name, where)):
+    values = _list(f, node, name, where)
+    if len(values) > max_items:
+        f.error(where + (name,), f"has {len(values):,} entries; at most {max_items:,} are allowed")
+        values = values[:max_items]
+    for index, entry in enumerate(values):
         if isinstance(entry, LineDict):
             entries.append((where + (name, index), entry))
         else:
@@ -177,7 +194,7 @@ def _mapping_entries(f: _File, node: Mapping[str, Any], name: str,
 
 
 def _tiers(f: _File, doc: LineDict, bank: Bank) -> None:
-    for where, node in _mapping_entries(f, doc, "tiers"):
+    for where, node in _mapping_entries(f, doc, "tiers", max_items=limits.MAX_TIERS):
         _unknown(f, node, where, {"key", "name", "hourly_rate", "rank"})
         key = _text(f, node, "key", where, pattern=SLUG)
         if any(t.key == key for t in bank.tiers):
@@ -208,9 +225,9 @@ def _blueprint(f: _File, node: LineDict, where: tuple[str | int, ...]) -> tuple[
         f.error(where + ("blueprint",), "must be a non-empty list of {topic, difficulty, count}")
         return ()
     strata: list[Stratum] = []
-    for at, entry in _mapping_entries(f, node, "blueprint", where):
+    for at, entry in _mapping_entries(f, node, "blueprint", where, max_items=limits.MAX_BLUEPRINT_ROWS):
         _unknown(f, entry, at, {"topic", "difficulty", "count"})
-        topic = _text(f, entry, "topic", at)
+        topic = _text(f, entry, "topic", at, max_length=limits.MAX_TOPIC_LENGTH)
         low, high = _difficulty_range(f, entry, at)
         stratum = Stratum(topic, low, high, _int(f, entry, "count", at, low=1, high=200))
         if any(o.topic == topic and low <= o.difficulty_max and o.difficulty_min <= high for o in strata):
@@ -246,7 +263,8 @@ ASSESSMENT_FIELDS = {"key", "kind", "title", "time_limit_minutes", "pass_mark", 
 def _assessments(f: _File, track: LineDict, track_where: tuple[str | int, ...], seen_keys: set[str],
                  tier_keys: set[str]) -> tuple[AssessmentSpec, ...]:
     specs: list[AssessmentSpec] = []
-    for where, node in _mapping_entries(f, track, "assessments", track_where):
+    # more than two are refused below (one starter, at most one specialist); 10 bounds the work first
+    for where, node in _mapping_entries(f, track, "assessments", track_where, max_items=10):
         _unknown(f, node, where, ASSESSMENT_FIELDS)
         key = _text(f, node, "key", where, pattern=SLUG)
         if key in seen_keys:
@@ -279,7 +297,7 @@ def _tracks(f: _File, doc: LineDict, bank: Bank) -> None:
     tier_keys = {t.key for t in bank.tiers}
     assessment_keys: set[str] = set()
     banks: set[str] = set()
-    for position, (where, node) in enumerate(_mapping_entries(f, doc, "tracks")):
+    for position, (where, node) in enumerate(_mapping_entries(f, doc, "tracks", max_items=limits.MAX_TRACKS)):
         _unknown(f, node, where, {"key", "name", "tier", "description", "bank", "assessments"})
         key = _text(f, node, "key", where, pattern=SLUG)
         if any(t.key == key for t in bank.tracks):
@@ -297,7 +315,8 @@ def _tracks(f: _File, doc: LineDict, bank: Bank) -> None:
         banks.add(bank_file)
         bank.tracks.append(TrackSpec(
             key=key, name=_text(f, node, "name", where, max_length=100), tier=tier,
-            description=_text(f, node, "description", where, required=False), bank=bank_file,
+            description=_text(f, node, "description", where, required=False,
+                              max_length=limits.MAX_DESCRIPTION_LENGTH), bank=bank_file,
             position=position, assessments=_assessments(f, node, where, assessment_keys, tier_keys)))
 
 
@@ -325,7 +344,7 @@ def _question(f: _File, node: LineDict, where: tuple[str | int, ...], track: str
             question_type = get_type(type_name)
         except KeyError as exc:
             f.error(where + ("type",), str(exc))
-    topic = _text(f, node, "topic", where, max_length=100)
+    topic = _text(f, node, "topic", where, max_length=limits.MAX_TOPIC_LENGTH)
     difficulty = _int(f, node, "difficulty", where, low=1, high=5)
     points = _decimal(f, node, "points", where, low=Decimal(0), high=Decimal(100), low_exclusive=True)
     definition: dict[str, Any] = {}
@@ -349,14 +368,14 @@ def _questions(bank: Bank, folder: Path, track: TrackSpec, keys: dict[str, str])
     if not path.is_file():
         f.error((), f"missing: track {track.key!r} names it as its bank in {TRACKS_FILE}")
         return
-    doc = f.read(path)
+    doc = f.read(path, limits.MAX_TRACK_FILE_BYTES)
     if doc is None:
         return
     _unknown(f, doc, (), {"format", "track", "questions"})
     if doc.get("track") != track.key:
         f.error(("track",), f"must be {track.key!r}, the track whose bank this file is")
     bank.loaded_tracks.add(track.key)
-    for where, node in _mapping_entries(f, doc, "questions"):
+    for where, node in _mapping_entries(f, doc, "questions", max_items=limits.MAX_QUESTIONS_PER_FILE):
         spec = _question(f, node, where, track.key, keys)
         if spec is not None:
             bank.questions.append(spec)
@@ -392,7 +411,7 @@ def load_bank(folder: Path) -> Bank:
     if not (folder / TRACKS_FILE).is_file():
         f.error((), f"not found in {folder}: a bank folder holds {TRACKS_FILE} and one file per track")
         return bank
-    doc = f.read(folder / TRACKS_FILE)
+    doc = f.read(folder / TRACKS_FILE, limits.MAX_TRACKS_FILE_BYTES)
     if doc is None:
         return bank
     _unknown(f, doc, (), {"format", "tiers", "tracks"})

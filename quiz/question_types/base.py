@@ -8,9 +8,19 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence, Sized
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+from quiz.question_types.limits import (
+    MAX_ID_LENGTH,
+    MAX_LONG_TEXT,
+    MAX_OPTION_TEXT,
+    MAX_PART_POINTS,
+    MAX_RUBRIC_DESCRIPTION,
+    MAX_RUBRIC_ROWS,
+    MAX_WORDS,
+)
 
 Path = tuple[str | int, ...]
 
@@ -121,8 +131,8 @@ class Checker:
 
     # --- typed getters: on a problem they record it and return a safe placeholder ---
 
-    def text(self, name: str, *, required: bool = True, default: str = "", path: Path | None = None,
-             source: Mapping[str, Any] | None = None) -> str:
+    def text(self, name: str, *, max_length: int, required: bool = True, default: str = "",
+             path: Path | None = None, source: Mapping[str, Any] | None = None) -> str:
         source = self.raw if source is None else source
         where = path if path is not None else (name,)
         if name not in source or source[name] is None:
@@ -135,6 +145,9 @@ class Checker:
             return default
         if required and not value.strip():
             self.fail(where, "must not be empty")
+        if len(value) > max_length:
+            self.fail(where, f"is {len(value):,} characters long; at most {max_length:,} are allowed")
+            return default
         return value
 
     def boolean(self, name: str, default: bool) -> bool:
@@ -146,8 +159,8 @@ class Checker:
 
     def number(self, name: str, *, required: bool = True, default: float | None = None,
                minimum: float | None = None, exclusive_minimum: float | None = None,
-               path: Path | None = None, source: Mapping[str, Any] | None = None,
-               integer: bool = False) -> float | None:
+               maximum: float | None = None, path: Path | None = None,
+               source: Mapping[str, Any] | None = None, integer: bool = False) -> float | None:
         source = self.raw if source is None else source
         where = path if path is not None else (name,)
         if name not in source or source[name] is None:
@@ -165,9 +178,13 @@ class Checker:
             self.fail(where, f"must be at least {minimum:g}")
         if exclusive_minimum is not None and value <= exclusive_minimum:
             self.fail(where, f"must be greater than {exclusive_minimum:g}")
+        if maximum is not None and value > maximum:
+            self.fail(where, f"must be at most {maximum:g}")
+            return default
         return int(value) if integer else float(value)
 
-    def sequence(self, name: str, *, min_items: int = 0) -> list[Any]:
+    def sequence(self, name: str, *, max_items: int, min_items: int = 0) -> list[Any]:
+        """The list `name`; past `max_items` it is refused and only its first entries are looked at."""
         value = self.raw.get(name)
         if value is None:
             self.fail((name,), "is required")
@@ -177,20 +194,23 @@ class Checker:
             return []
         if len(value) < min_items:
             self.fail((name,), f"must have at least {min_items} entries")
+        if len(value) > max_items:
+            self.fail((name,), f"must have at most {max_items} entries")
+            return list(value[:max_items])
         return list(value)
 
-    def labelled_items(self, name: str, *, min_items: int) -> list[tuple[str, str]]:
+    def labelled_items(self, name: str, *, min_items: int, max_items: int) -> list[tuple[str, str]]:
         """A list of `{id, text}` entries with unique, non-empty ids (choices, ordering items)."""
         items: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for i, entry in enumerate(self.sequence(name, min_items=min_items)):
+        for i, entry in enumerate(self.sequence(name, min_items=min_items, max_items=max_items)):
             if not isinstance(entry, Mapping):
                 self.fail((name, i), "must be a mapping with id and text")
                 continue
             for extra in set(entry) - {"id", "text"}:
                 self.fail((name, i, str(extra)), "unknown field (allowed: id, text)")
-            ident = self.text("id", path=(name, i, "id"), source=entry)
-            label = self.text("text", path=(name, i, "text"), source=entry)
+            ident = self.text("id", path=(name, i, "id"), source=entry, max_length=MAX_ID_LENGTH)
+            label = self.text("text", path=(name, i, "text"), source=entry, max_length=MAX_OPTION_TEXT)
             if ident in seen:
                 self.fail((name, i, "id"), f"duplicate id {ident!r}")
             seen.add(ident)
@@ -200,24 +220,22 @@ class Checker:
     def rubric(self, name: str = "rubric") -> tuple[RubricCriterion, ...]:
         criteria: list[RubricCriterion] = []
         seen: set[str] = set()
-        for i, entry in enumerate(self.sequence(name, min_items=1)):
+        for i, entry in enumerate(self.sequence(name, min_items=1, max_items=MAX_RUBRIC_ROWS)):
             if not isinstance(entry, Mapping):
                 self.fail((name, i), "must be a mapping with id, description and points")
                 continue
             for extra in set(entry) - {"id", "description", "points"}:
                 self.fail((name, i, str(extra)), "unknown field (allowed: id, description, points)")
-            ident = self.text("id", path=(name, i, "id"), source=entry)
-            description = self.text("description", path=(name, i, "description"), source=entry)
-            points = self.number("points", path=(name, i, "points"), source=entry, exclusive_minimum=0)
+            ident = self.text("id", path=(name, i, "id"), source=entry, max_length=MAX_ID_LENGTH)
+            description = self.text("description", path=(name, i, "description"), source=entry,
+                                    max_length=MAX_RUBRIC_DESCRIPTION)
+            points = self.number("points", path=(name, i, "points"), source=entry, exclusive_minimum=0,
+                                 maximum=MAX_PART_POINTS)
             if ident in seen:
                 self.fail((name, i, "id"), f"duplicate criterion id {ident!r}")
             seen.add(ident)
             criteria.append(RubricCriterion(ident, description, points or 1.0))
         return tuple(criteria)
-
-    def at_most(self, name: str, items: Sized, maximum: int) -> None:
-        if len(items) > maximum:
-            self.fail((name,), f"must have at most {maximum} entries")
 
     def mapping(self, name: str, allowed: Iterable[str], *, required: bool = True) -> Mapping[str, Any] | None:
         """A nested mapping such as `tolerance` or `scale`; its unknown keys are reported at `name.key`."""
@@ -238,8 +256,8 @@ class Checker:
     def word_limits(self) -> tuple[int, int | None]:
         """`min_words` (default 0) and optional `max_words` of a written answer."""
         before = len(self.problems)
-        min_words = self.number("min_words", required=False, default=0, minimum=0, integer=True)
-        max_words = self.number("max_words", required=False, minimum=1, integer=True)
+        min_words = self.number("min_words", required=False, default=0, minimum=0, maximum=MAX_WORDS, integer=True)
+        max_words = self.number("max_words", required=False, minimum=1, maximum=MAX_WORDS, integer=True)
         # compare only two valid limits, so one bad value is reported once
         if len(self.problems) == before and max_words is not None and max_words < min_words:
             self.fail(("max_words",), f"must be at least min_words ({min_words})")
@@ -374,4 +392,4 @@ class QuestionType(ABC):
 
     @staticmethod
     def common(check: Checker) -> tuple[str, str]:
-        return check.text("prompt"), check.text("explanation")
+        return check.text("prompt", max_length=MAX_LONG_TEXT), check.text("explanation", max_length=MAX_LONG_TEXT)

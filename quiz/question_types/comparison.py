@@ -23,6 +23,7 @@ from quiz.question_types.base import (
     word_limit_detail,
     written_text,
 )
+from quiz.question_types.limits import MAX_ID_LENGTH, MAX_LONG_TEXT, MAX_PART_POINTS, MAX_SCALE_END, MAX_SCALE_STEPS
 
 ANSWER_KEYS = ("better", "rating_a", "rating_b", "justification")
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -59,19 +60,25 @@ class Comparison(QuestionType):
                     "ratings", "rating_tolerance", "choice_points", "rating_points", "rubric",
                     "min_words", "max_words"})
         prompt, explanation = self.common(check)
-        user_prompt = check.text("user_prompt")
-        response_a = check.text("response_a")
-        response_b = check.text("response_b")
-        better = check.text("better").strip().lower()
+        user_prompt = check.text("user_prompt", max_length=MAX_LONG_TEXT)
+        response_a = check.text("response_a", max_length=MAX_LONG_TEXT)
+        response_b = check.text("response_b", max_length=MAX_LONG_TEXT)
+        better = check.text("better", max_length=MAX_ID_LENGTH).strip().lower()
         if better and better not in ("a", "b"):
             check.fail(("better",), "must be a or b")
         low, high = 1, 7
         scale = check.mapping("scale", {"min", "max"}, required=False)
         if scale is not None:
-            low = check.number("min", path=("scale", "min"), source=scale, integer=True)
-            high = check.number("max", path=("scale", "max"), source=scale, integer=True)
+            low = check.number("min", path=("scale", "min"), source=scale, integer=True,
+                               minimum=-MAX_SCALE_END, maximum=MAX_SCALE_END)
+            high = check.number("max", path=("scale", "max"), source=scale, integer=True,
+                                minimum=-MAX_SCALE_END, maximum=MAX_SCALE_END)
             if low is not None and high is not None and low >= high:
                 check.fail(("scale", "max"), f"must be greater than min ({low})")
+            elif low is not None and high is not None and high - low > MAX_SCALE_STEPS:
+                # the candidate's page shows one choice per step
+                check.fail(("scale", "max"), f"must be at most {MAX_SCALE_STEPS} above min ({low})")
+                high = None
         scale_ok = low is not None and high is not None and low < high
         ratings = check.mapping("ratings", {"a", "b"})
         key: dict[str, int | None] = {}
@@ -88,9 +95,12 @@ class Comparison(QuestionType):
             if key[worse] > key[better]:
                 # a key that rates the worse response higher contradicts itself
                 check.fail(("ratings",), f"rate {better} at least as high as {worse}: better is {better}")
-        rating_tolerance = check.number("rating_tolerance", required=False, default=1.0, minimum=0)
-        choice_points = check.number("choice_points", required=False, default=1.0, minimum=0)
-        rating_points = check.number("rating_points", required=False, default=1.0, minimum=0)
+        rating_tolerance = check.number("rating_tolerance", required=False, default=1.0, minimum=0,
+                                        maximum=MAX_PART_POINTS)
+        choice_points = check.number("choice_points", required=False, default=1.0, minimum=0,
+                                     maximum=MAX_PART_POINTS)
+        rating_points = check.number("rating_points", required=False, default=1.0, minimum=0,
+                                     maximum=MAX_PART_POINTS)
         rubric = check.rubric()
         min_words, max_words = check.word_limits()
         check.done()

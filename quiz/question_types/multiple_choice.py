@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quiz.question_types.base import AnswerError, Checker, ItemGrade, QuestionType
+from quiz.question_types.limits import MAX_ID_LENGTH
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 12
 
@@ -32,12 +33,11 @@ class MultipleChoice(QuestionType):
         check = Checker(raw)
         check.only({"prompt", "explanation", "options", "correct", "shuffle"})
         prompt, explanation = self.common(check)
-        options = check.labelled_items("options", min_items=MIN_OPTIONS)
-        check.at_most("options", options, MAX_OPTIONS)
+        options = check.labelled_items("options", min_items=MIN_OPTIONS, max_items=MAX_OPTIONS)
         ids = [ident for ident, _ in options]
         chosen: set[str] = set()
-        for i, ident in enumerate(check.sequence("correct", min_items=1)):
-            if not isinstance(ident, str):
+        for i, ident in enumerate(check.sequence("correct", min_items=1, max_items=MAX_OPTIONS)):
+            if not isinstance(ident, str) or len(ident) > MAX_ID_LENGTH:
                 check.fail(("correct", i), "must be an option id")
             elif ident in chosen:
                 check.fail(("correct", i), f"duplicate id {ident!r}")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quiz.question_types.base import AnswerError, Checker, ItemGrade, QuestionType, format_number
+from quiz.question_types.limits import MAX_UNIT_LENGTH
 
 # What a person types: 12.5, -3, +4, .5, 1e-6. Deliberately no thousands separators,
 # no `nan`/`inf`, no underscores (all of which float() would accept).
@@ -71,7 +72,7 @@ class Numeric(QuestionType):
             if relative is not None and correct == 0:
                 # relative to 0 is 0: only an exact answer would ever be right
                 check.fail(("tolerance", "relative"), "cannot be used when correct is 0; use absolute")
-        unit = check.text("unit", required=False) or None
+        unit = check.text("unit", required=False, max_length=MAX_UNIT_LENGTH) or None
         check.done()
         return NumericSpec(prompt, explanation, correct, absolute, relative, unit)
 

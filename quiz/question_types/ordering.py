@@ -31,8 +31,7 @@ class Ordering(QuestionType):
         check = Checker(raw)
         check.only({"prompt", "explanation", "items"})
         prompt, explanation = self.common(check)
-        items = check.labelled_items("items", min_items=MIN_ITEMS)
-        check.at_most("items", items, MAX_ITEMS)
+        items = check.labelled_items("items", min_items=MIN_ITEMS, max_items=MAX_ITEMS)
         check.done()
         return OrderingSpec(prompt, explanation, tuple(items))
 

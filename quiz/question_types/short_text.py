@@ -1,16 +1,43 @@
-"""A few words, matched against accepted answers or a regular expression."""
+"""A few words, matched against accepted answers or a regular expression.
+
+Regexes are written by admins and matched against what candidates type, so they run on RE2, whose
+matching time grows linearly with the answer: a pattern like `(a+)+$` cannot take exponential time
+as it can with Python's backtracking `re`. RE2 has no backreferences or lookarounds; such a regex
+is refused when the definition is parsed.
+"""
 
 from __future__ import annotations
 
-import re
+import functools
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import re2
+
 from quiz.question_types.base import AnswerError, Checker, ItemGrade, QuestionType
+from quiz.question_types.limits import MAX_ACCEPTED_ANSWERS, MAX_LONG_TEXT, MAX_REGEX_LENGTH, MAX_SHORT_TEXT_LENGTH
 
 DEFAULT_MAX_LENGTH = 200
+
+
+class RegexRefused(ValueError):
+    """RE2 cannot take the pattern (a syntax error, a backreference, a lookaround, too big)."""
+
+
+@functools.lru_cache(maxsize=512)
+def compiled_regex(pattern: str, case_sensitive: bool) -> Any:
+    """The RE2 program of a pattern; compiled once per process, grading calls it for every answer."""
+    options = re2.Options()
+    options.case_sensitive = case_sensitive
+    options.log_errors = False  # the refusal is reported to the admin, not to stderr
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        reason = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+        raise RegexRefused(reason) from None
 
 
 def tidy(text: str) -> str:
@@ -42,8 +69,7 @@ class ShortTextSpec:
             return True
         if self.regex is None:
             return False
-        flags = 0 if self.case_sensitive else re.IGNORECASE
-        return re.fullmatch(self.regex, answer, flags) is not None
+        return compiled_regex(self.regex, self.case_sensitive).fullmatch(answer) is not None
 
 
 class ShortText(QuestionType):
@@ -56,25 +82,29 @@ class ShortText(QuestionType):
         prompt, explanation = self.common(check)
         case_sensitive = check.boolean("case_sensitive", False)
         max_length = check.number("max_length", required=False, default=DEFAULT_MAX_LENGTH,
-                                  minimum=1, integer=True)
-        regex = check.text("regex", required=False, default=None)
+                                  minimum=1, maximum=MAX_SHORT_TEXT_LENGTH, integer=True)
+        regex = check.text("regex", required=False, default=None, max_length=MAX_REGEX_LENGTH)
         if regex is not None:
             if not regex.strip():
                 check.fail(("regex",), "must not be empty (leave it out instead)")
             else:
                 try:
-                    re.compile(regex)
-                except re.error as exc:
-                    check.fail(("regex",), f"is not a valid regular expression: {exc}")
+                    compiled_regex(regex, case_sensitive)
+                except RegexRefused as exc:
+                    check.fail(("regex",), f"is not a regular expression RE2 accepts ({exc}); RE2 has no "
+                                           "backreferences or lookarounds (see docs/bank-format.md)")
         has_regex = check.raw.get("regex") is not None
         accepted: list[str] = []
         if check.raw.get("accepted") is None and not has_regex:
             check.fail(("accepted",), "is required unless regex is given")
         elif check.raw.get("accepted") is not None:
-            entries = check.sequence("accepted", min_items=0 if has_regex else 1)
+            entries = check.sequence("accepted", min_items=0 if has_regex else 1, max_items=MAX_ACCEPTED_ANSWERS)
             for i, entry in enumerate(entries):
                 if not isinstance(entry, str) or not entry.strip():
                     check.fail(("accepted", i), "must be non-empty text")
+                    continue
+                if len(entry) > MAX_LONG_TEXT:  # not even worth tidying
+                    check.fail(("accepted", i), f"is longer than max_length ({max_length})")
                     continue
                 if max_length >= 1 and len(tidy(entry)) > max_length:
                     # the candidate could never type it

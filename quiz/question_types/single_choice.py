@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quiz.question_types.base import AnswerError, Checker, ItemGrade, QuestionType
+from quiz.question_types.limits import MAX_ID_LENGTH
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
@@ -32,9 +33,8 @@ class SingleChoice(QuestionType):
         check = Checker(raw)
         check.only({"prompt", "explanation", "options", "correct", "shuffle"})
         prompt, explanation = self.common(check)
-        options = check.labelled_items("options", min_items=MIN_OPTIONS)
-        check.at_most("options", options, MAX_OPTIONS)
-        correct = check.text("correct")
+        options = check.labelled_items("options", min_items=MIN_OPTIONS, max_items=MAX_OPTIONS)
+        correct = check.text("correct", max_length=MAX_ID_LENGTH)
         if correct and options and correct not in {ident for ident, _ in options}:
             check.fail(("correct",), f"{correct!r} is not the id of an option")
         shuffle = check.boolean("shuffle", True)

@@ -431,8 +431,11 @@ TYPE_RULES = [
     ("numeric", {"correct": "0", "tolerance_kind": "relative", "tolerance_value": "0.1"}, "tolerance_value",
      "Cannot be used when correct is 0; use absolute"),
     ("numeric", {"correct": "3"}, "tolerance_value", "Is required"),
-    ("short_text", {"regex": "(unclosed"}, "regex", "Is not a valid regular expression: missing ), unterminated "
-                                                    "subpattern at position 0"),
+    ("short_text", {"regex": "(unclosed"}, "regex", "Is not a regular expression RE2 accepts (missing ): (unclosed); "
+                                                    "RE2 has no backreferences or lookarounds (see docs/bank-format.md)"),
+    ("short_text", {"regex": r"(\w+)\s\1"}, "regex", "Is not a regular expression RE2 accepts (invalid escape "
+                                                  "sequence: \\1); RE2 has no backreferences or lookarounds (see "
+                                                  "docs/bank-format.md)"),
     ("short_text", {}, "accepted", "Is required unless regex is given"),
     ("true_false", {}, "correct", "Is required"),
     ("multiple_choice", _rows("options", [{"id": "a", "text": "x"}, {"id": "b", "text": "y"}]), "options",

@@ -124,12 +124,12 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("admin.assessment_edit", "POST"): admin_only(200),
     ("admin.tier_edit", "POST"): admin_only(200),
     ("admin.track_edit", "POST"): admin_only("-> /admin/settings"),
-    ("admin.bank_import", "POST"): admin_only(200),  # no files
+    ("admin.bank_import", "POST"): admin_only(422),  # no files: the errors, nothing written
     ("admin.bank_import_confirm", "POST"): admin_only("-> /admin/bank/import"),  # nothing pending
     ("admin.bank_import_cancel", "POST"): admin_only("-> /admin/bank/import"),
     ("admin.confirm", "POST"): admin_only(200),
     ("admin.void_attempt", "POST"): admin_only(200),  # no reason given
-    ("admin.question_edit", "POST"): admin_only(200),
+    ("admin.question_edit", "POST"): admin_only(422),  # an empty form: its errors
     ("admin.question_new", "POST"): admin_only(200),
     ("admin.question_retire", "POST"): admin_only("-> /admin/questions/a-1/history"),
     ("admin.question_restore", "POST"): admin_only("-> /admin/questions/a-1/history"),

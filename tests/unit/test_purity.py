@@ -19,6 +19,7 @@ FRAMEWORKS = ("flask", "sqlalchemy", "wtforms", "flask_wtf", "jinja2", "werkzeug
 # the other runtime dependencies of pyproject.toml, and what Flask and Alembic bring along
 OTHER_DEPENDENCIES = ("click", "gunicorn", "psycopg", "argon2", "markupsafe", "itsdangerous", "blinker", "mako")
 FORBIDDEN = FRAMEWORKS + OTHER_DEPENDENCIES
+# Allowed besides the standard library: numpy (statistics) and re2 (short-text regexes in linear time).
 
 EXERCISE_CORE = """
 import quiz.scoring, quiz.question_types

@@ -115,7 +115,7 @@ def test_a_malformed_no_js_answer_shows_the_message_on_the_page(app: Flask, alph
 
 
 @pytest.mark.parametrize(("payload", "message"), [
-    (None, "Send JSON with the question's fields and a sequence number."),
+    (None, "The body is not JSON. Send JSON with the question's fields and a sequence number."),
     ([1, 2], "Send JSON with the question's fields and a sequence number."),
     ({"seq": 1}, "Send JSON with the question's fields and a sequence number."),
     ({"fields": "a", "seq": 1}, "Send JSON with the question's fields and a sequence number."),

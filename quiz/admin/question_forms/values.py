@@ -51,7 +51,8 @@ class ShortTextForm(QuestionForm):
                                          "when answers are compared.")
     case_sensitive = BooleanField("Case sensitive")
     regex = StringField("Regular expression", render_kw={"autocomplete": "off"},
-                        description="Optional: an answer matching it in full is right too.")
+                        description="Optional, in RE2 syntax (no backreferences or lookarounds): an answer "
+                                    "matching it in full is right too.")
     max_length = StringField("Maximum length", render_kw={"inputmode": "numeric", "autocomplete": "off"},
                              description="Characters a candidate may type (200 if left empty).")
 
