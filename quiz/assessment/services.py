@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from quiz.assessment.errors import AlreadyAttempted, AttemptClosed, NotEligible
+from quiz.assessment.exposure import exposure_for
 from quiz.assessment.grading import regrade_items, settle
 from quiz.assessment.timing import accepts_answers, deadline_for, seconds_left
 from quiz.bank.blueprint import draw_form, strata_from_data
@@ -88,8 +89,10 @@ def start_attempt(session: Session, user: User, assessment: Assessment, now: dat
     check_can_start(session, user, assessment)
     seed = secrets.randbits(62) if seed is None else seed
     rng = random.Random(seed)
+    pool = _current_versions(session, assessment.track_id)
+    exposure = exposure_for(session, assessment, [ident for ident, _, _ in pool])
     try:
-        drawn = draw_form(strata_from_data(assessment.blueprint), _current_versions(session, assessment.track_id), rng)
+        drawn = draw_form(strata_from_data(assessment.blueprint), pool, rng, exposure)
     except ValueError:
         raise NotEligible("This assessment is not open yet.") from None
     versions = {v.id: v for v in session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(drawn)))}
