@@ -311,3 +311,9 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     sys.stdout.flush()
     os.execv(gunicorn, [gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers),
                         "--access-logfile", "-", "quiz.app:create_app()"])
+
+
+# Psychometrics: `quiz stats`, `quiz calibrate`, `quiz rescore`, `quiz simulate` (quiz/cli_stats.py).
+from quiz.cli_stats import register as _register_psychometrics  # noqa: E402 - needs `main` defined above
+
+_register_psychometrics(main, pass_context)

@@ -11,10 +11,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from quiz.assessment.placement import computed_decision, record_placement
 from quiz.models import Attempt, AttemptItem, Tier, User
 from quiz.notifications import Mail, queue_mail
 from quiz.question_types import ItemGrade, get_type
-from quiz.scoring import AttemptScore, ScoredItem, TierRef, decide, item_points, place_tier, score_attempt
+from quiz.scoring import AttemptScore, ScoredItem, TierRef, item_points, place_tier, score_attempt
 
 
 def grade_item(item: AttemptItem) -> ItemGrade:
@@ -62,6 +63,7 @@ def record_decision(session: Session, attempt: Attempt, decision: str, now: date
     # The tier promised when the attempt started (older rows without one: the assessment's).
     attempt.tier = (attempt.offered_tier or attempt.assessment.tier) if decision == "pass" else None
     attempt.status = "decided"
+    record_placement(session, attempt)  # θ beside the percent, when the assessment is calibrated
     session.flush()
     queue_mail(session, decision_mail(attempt))
 
@@ -76,7 +78,7 @@ def settle(session: Session, attempt: Attempt, now: datetime) -> str | None:
     attempt.score_percent = score.percent
     if not score.complete or attempt.requires_confirmation:
         return None
-    decision = decide(score, attempt.pass_mark)
+    decision = computed_decision(session, attempt, score)
     record_decision(session, attempt, decision, now)
     return decision
 
