@@ -82,6 +82,10 @@ def computed_decision(session: Session, attempt: Attempt, score: AttemptScore) -
     return decide(score, attempt.pass_mark)
 
 
+def stored_placement(session: Session, attempt: Attempt) -> AttemptAbility | None:
+    return session.get(AttemptAbility, attempt.id)
+
+
 def record_placement(session: Session, attempt: Attempt) -> AttemptAbility | None:
     """Keep the θ behind the decision on the attempt's record (replacing an earlier estimate)."""
     placement = placement_for(session, attempt)

@@ -83,13 +83,16 @@ def _posterior(log_likelihood: Matrix, log_prior: np.ndarray) -> tuple[Matrix, f
 
 def calibrate_2pl(responses: Matrix, *, quadrature: Quadrature | None = None,
                   fixed: dict[int, tuple[float, float]] | None = None, max_iterations: int = 1000,
-                  tolerance: float = 1e-5, progress: Callable[[int, float], None] | None = None) -> Calibration:
+                  tolerance: float = 1e-5, gradient_tolerance: float = 1e-8, progress: Callable[[int, float], None] | None = None) -> Calibration:
     """Marginal maximum likelihood 2PL by EM.
 
     `fixed`: {column: (a, b)} items whose parameters stay as given (fixed-item calibration: new
     items join an existing scale). With anchors, the population's mean and SD are estimated
     too (the new candidates need not be N(0, 1) on the old scale); without, the scale is N(0, 1).
-    Stops when no free parameter moves more than `tolerance` in an iteration.
+    Stops when no free parameter moves more than `tolerance` in an iteration, or when the
+    gradient norm per candidate is below `gradient_tolerance`: an item everyone (or no one) gets
+    right has no finite maximum, its intercept only drifts along a flat likelihood, and such an
+    item must not keep the others iterating (its b ends far out, which is what it is).
     """
     started = time.perf_counter()
     correct, wrong = _split(responses)
@@ -134,7 +137,7 @@ def calibrate_2pl(responses: Matrix, *, quadrature: Quadrature | None = None,
         change = float(max(np.abs(step_a).max(initial=0.0), np.abs(step_c).max(initial=0.0)))
         if progress is not None:
             progress(iteration, change)
-        if change < tolerance:
+        if change < tolerance or gradient_norm < gradient_tolerance:
             converged = True
             break
     _, log_likelihood = _posterior(_log_likelihood_grid(correct, wrong, a, c, nodes), log_prior)
