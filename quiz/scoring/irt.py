@@ -128,13 +128,14 @@ def calibrate_2pl(responses: Matrix, *, quadrature: Quadrature | None = None,
         scale = np.minimum(1.0, 1.0 / np.maximum(np.abs(step_a), np.abs(step_c) / 4))
         step_a, step_c = np.where(free, step_a * scale, 0.0), np.where(free, step_c * scale, 0.0)
         gradient_norm = float(np.sqrt(np.sum(np.where(free, gradient_a**2 + gradient_c**2, 0.0)))) / n
-        a = np.clip(a + step_a, *SLOPE_BOUNDS)
-        c = np.clip(c + step_c, *INTERCEPT_BOUNDS)
+        moved_a, moved_c = np.clip(a + step_a, *SLOPE_BOUNDS), np.clip(c + step_c, *INTERCEPT_BOUNDS)
+        # what actually moved: a parameter held at its bound has stopped, whatever its gradient says
+        change = float(max(np.abs(moved_a - a).max(initial=0.0), np.abs(moved_c - c).max(initial=0.0)))
+        a, c = moved_a, moved_c
         if fixed:
             mean = float(posterior.sum(axis=0) @ nodes) / n
             sd = float(np.sqrt(posterior.sum(axis=0) @ (nodes - mean) ** 2 / n))
             log_prior = normal_quadrature(len(nodes), float(nodes[-1]), mean, sd).log_weights
-        change = float(max(np.abs(step_a).max(initial=0.0), np.abs(step_c).max(initial=0.0)))
         if progress is not None:
             progress(iteration, change)
         if change < tolerance or gradient_norm < gradient_tolerance:
