@@ -59,7 +59,7 @@ def test_simulation_statistics_calibration_and_theta_placement(session: Session,
     # stored with its data, reproducible, never overwritten
     assert first.id != again.id and session.scalar(select(func.count()).select_from(Calibration)) == 2
     assert first.parameters == again.parameters and first.data_hash == again.data_hash
-    assert first.converged and first.candidates == 260 and len(first.quadrature["nodes"]) == 61
+    assert first.converged and first.candidates == 260 and len(first.quadrature["nodes"]) == 41
     manual = {row.key for row in stats.rows if row.version.type in ("essay", "comparison")}
     assert manual and not manual & {p["question_key"] for p in first.parameters}  # left out of IRT
     miskeyed = next(p for p in first.parameters if p["question_key"] == kinds["miskeyed"])
