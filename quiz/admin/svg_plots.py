@@ -6,6 +6,7 @@ plotting library of tens of megabytes; each is an accessible <svg role="img"> wi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,8 +42,12 @@ class _Frame:
 
 
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:
-    step = (high - low) / count
-    return [low + i * step for i in range(count + 1)]
+    """Round steps (1, 2 or 5 × a power of ten) from low to at most high."""
+    raw = (high - low) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(low / step - 1e-9) * step
+    return [first + i * step for i in range(int((high - first) / step + 1e-9) + 1)]
 
 
 def _axes(frame: _Frame, x_label: str, y_label: str) -> list[str]:
@@ -56,7 +61,7 @@ def _axes(frame: _Frame, x_label: str, y_label: str) -> list[str]:
     for value in _ticks(frame.y0, frame.y1):
         y = frame.y(value)
         parts.append(f'<line x1="{LEFT - 4}" y1="{y:.1f}" x2="{LEFT}" y2="{y:.1f}" stroke="#333"/>'
-                     f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value:.3g}</text>')
+                     f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value:g}</text>')
     parts.append(f'<text x="{(LEFT + WIDTH - RIGHT) / 2:.0f}" y="{HEIGHT - 8}" text-anchor="middle">'
                  f'{escape(x_label)}</text>')
     parts.append(f'<text transform="translate(14 {(TOP + HEIGHT - BOTTOM) / 2:.0f}) rotate(-90)" '
@@ -66,7 +71,8 @@ def _axes(frame: _Frame, x_label: str, y_label: str) -> list[str]:
 
 def _svg(title: str, parts: list[str]) -> Markup:
     body = "".join(parts)
-    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+                  f'height="{HEIGHT}" role="img" '
                   f'class="chart" font-size="11" font-family="sans-serif"><title>{escape(title)}</title>'
                   f'<text x="{LEFT}" y="16" font-weight="bold">{escape(title)}</text>{body}</svg>')
 
