@@ -88,12 +88,42 @@ def _covariance(x: np.ndarray, y: np.ndarray) -> float:
 
 def totals(scores: Matrix) -> np.ndarray:
     """Each candidate's total over the items of their form."""
-    return np.nansum(scores, axis=1)
+    scores = np.asarray(scores, dtype=float)
+    total = scores.sum(axis=1)
+    return np.nansum(scores, axis=1) if np.isnan(total).any() else total
+
+
+def _complete_item_statistics(scores: Matrix, max_points: Sequence[float]) -> list[ItemStatistics]:
+    """The same statistics for a fixed form (nothing missing), all items at once, one item per row."""
+    items = np.ascontiguousarray(scores.T)
+    n = items.shape[1]
+    maxima = np.asarray(max_points, dtype=float)
+    total = items.sum(axis=0)
+    rest = total[None, :] - items
+    centred = items - items.mean(axis=1, keepdims=True)
+    rest_centred = rest - rest.mean(axis=1, keepdims=True)
+    total_centred = total - total.mean()
+    sxx, srr = np.einsum("ij,ij->i", centred, centred), np.einsum("ij,ij->i", rest_centred, rest_centred)
+    sxr, sxt, stt = np.einsum("ij,ij->i", centred, rest_centred), centred @ total_centred, total_centred @ total_centred
+    items.sort(axis=1)
+    rest.sort(axis=1)
+    best = np.einsum("ij,ij->i", items - items.mean(axis=1, keepdims=True), rest - rest.mean(axis=1, keepdims=True))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        discrimination = np.where(sxx * srr > 0, sxr / np.sqrt(sxx * srr), np.nan)
+        biserial = np.where(sxx * stt > 0, sxt / np.sqrt(sxx * stt), np.nan)
+        efficiency = np.where(best > 0, sxr / best, np.nan)
+        sd = np.sqrt(sxx / (n - 1)) / maxima if n > 1 else np.full(len(maxima), np.nan)
+    facility = items.mean(axis=1) / maxima  # sorting kept each row's values
+    return [ItemStatistics(n, float(facility[j]), float(sd[j]), float(discrimination[j]), float(biserial[j]),
+                           float(efficiency[j]) if n > 1 else float("nan")) for j in range(len(maxima))]
 
 
 def item_statistics(scores: Matrix, max_points: Sequence[float]) -> list[ItemStatistics]:
     """One row per item (column). `scores` holds points earned, NaN where the item was not shown."""
     scores = np.asarray(scores, dtype=float)
+    if len(scores) and not np.isnan(scores).any():
+        return _complete_item_statistics(scores, max_points)
+    scores = np.asfortranarray(scores)  # each item's column contiguous for the loop below
     total = totals(scores)
     rows = []
     for column, maximum in enumerate(max_points):
@@ -152,16 +182,17 @@ def cronbach_alpha(scores: Matrix, form_length: float | None = None) -> float:
 
 
 def percent_scores(scores: Matrix, max_points: Sequence[float]) -> np.ndarray:
-    shown = ~np.isnan(np.asarray(scores, dtype=float))
-    possible = shown @ np.asarray(max_points, dtype=float)
+    scores = np.asarray(scores, dtype=float)
+    maxima = np.asarray(max_points, dtype=float)
+    missing = np.isnan(scores)
+    possible = maxima.sum() - (missing @ maxima if missing.any() else 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return 100 * totals(scores) / possible
 
 
 def form_statistics(scores: Matrix, max_points: Sequence[float]) -> FormStatistics:
     scores = np.asarray(scores, dtype=float)
-    shown = ~np.isnan(scores)
-    length = float(shown.sum(axis=1).mean()) if len(scores) else 0.0
+    length = float(scores.shape[1] - np.isnan(scores).sum(axis=1).mean()) if len(scores) else 0.0
     alpha = cronbach_alpha(scores, length) if len(scores) > 1 else float("nan")
     percents = percent_scores(scores, max_points)
     sd = float(np.std(percents, ddof=1)) if len(percents) > 1 else float("nan")

@@ -162,6 +162,16 @@ def calibrate_2pl(responses: Matrix, *, quadrature: Quadrature | None = None,
                        converged, time.perf_counter() - started, n, int(shown.sum()), mean, sd)
 
 
+def marginal_log_likelihood(responses: Matrix, a: np.ndarray, b: np.ndarray,
+                            quadrature: Quadrature | None = None) -> float:
+    """log L(a, b) with ability integrated out on the grid: to compare any two sets of estimates."""
+    correct, wrong = _split(responses)
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    quadrature = quadrature or normal_quadrature()
+    grid = _log_likelihood_grid(correct, wrong, a, -a * b, quadrature.nodes)
+    return _posterior(grid, quadrature.log_weights)[1]
+
+
 # ------------------------------------------------------------------------------------------------
 # Ability
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from flask.testing import FlaskClient
@@ -81,3 +82,28 @@ def test_exposure_settings_are_validated(simulated: Session, admin_client: Flask
     html = admin_client.post(PAGE + "/exposure", data={"exposure_cap": "0.5", "min_responses": "500"},
                              follow_redirects=True).get_data(as_text=True)
     assert "exposure cap 50% of attempts" in html and "too few responses" in html
+
+
+def test_after_switching_a_new_attempt_shows_percent_theta_cut_and_probability(
+        simulated: Session, admin_client: FlaskClient) -> None:
+    from quiz.assessment.services import save_answer, start_attempt, submit_attempt
+    from tests.services.conftest import candidate
+
+    admin_client.post(PAGE + "/calibrate", data={"anchor": ""})
+    admin_client.post(PAGE + "/scoring", data={"scoring": "theta", "calibration": "1", "confirm": "y"})
+    attempt = start_attempt(simulated, candidate(simulated, "late@example.com"), assessment(simulated, "alpha-starter"),
+                            T0)
+    for item in attempt.items:
+        save_answer(simulated, attempt, item.position, "a", 1, T0, GRACE)
+    submit_attempt(simulated, attempt, T0, GRACE)
+    simulated.commit()
+    html = admin_client.get(f"/admin/attempts/{attempt.id}/grades").get_data(as_text=True)
+    assert "Percent score <strong>100.00%</strong>" in html and "Ability θ <strong>" in html
+    assert "θ cut <strong>" in html and "Placement probability" in html and "Decided by θ" in html
+    # the rescoring page confirms one past decision at a time
+    dry = admin_client.get(PAGE + "/rescore").get_data(as_text=True)
+    changed = [int(n) for n in re.findall(PAGE + r"/rescore/(\d+)", dry)]
+    assert changed  # the simulated data (seed 5) has decisions that percent and θ see differently
+    done = admin_client.post(f"{PAGE}/rescore/{changed[0]}", follow_redirects=True).get_data(as_text=True)
+    assert f"Attempt #{changed[0]} is now decided" in done
+    assert simulated.scalar(select(AuditEntry).where(AuditEntry.action == "decision.rescore")) is not None

@@ -12,6 +12,7 @@ from quiz.scoring.irt import (
     calibrate_2pl,
     eap,
     empirical_reliability,
+    marginal_log_likelihood,
     mle,
     normal_quadrature,
     probability_above,
@@ -45,6 +46,19 @@ def test_the_same_data_gives_the_same_calibration() -> None:
     first, second = calibrate_2pl(data.responses), calibrate_2pl(data.responses.copy())
     assert np.array_equal(first.a, second.a) and np.array_equal(first.b, second.b)
     assert first.log_likelihood == second.log_likelihood
+
+
+def test_the_calibration_is_at_the_maximum_of_the_marginal_likelihood() -> None:
+    data = simulate_random_forms(3_000, 12, 12, seed=2)
+    result = calibrate_2pl(data.responses, tolerance=1e-9)
+    best = marginal_log_likelihood(data.responses, result.a, result.b, result.quadrature)
+    assert best == pytest.approx(result.log_likelihood, abs=1e-9)
+    for item in (0, 5, 11):
+        for da, db in ((0.03, 0), (-0.03, 0), (0, 0.03), (0, -0.03)):
+            a, b = result.a.copy(), result.b.copy()
+            a[item] += da
+            b[item] += db
+            assert marginal_log_likelihood(data.responses, a, b, result.quadrature) < best
 
 
 def test_fixed_item_calibration_keeps_the_anchors_and_finds_the_new_population() -> None:
