@@ -34,7 +34,7 @@ from quiz.models import (
 from quiz.question_types import get_type
 from quiz.scoring.classical import ChoiceData, FormStatistics, ItemReport, ItemTable, MoodleTest, Thresholds
 from quiz.scoring.classical import item_table, moodle_report
-from quiz.scoring.irt import ReferenceForm, calibrate_2pl, empirical_reliability, normal_quadrature, theta_cut
+from quiz.scoring.irt import Ability, ReferenceForm, calibrate_2pl, empirical_reliability, normal_quadrature, theta_cut
 
 #: A calibration must rest on at least this many candidates before θ may decide placements.
 MIN_CANDIDATES_FOR_THETA = 200
@@ -192,8 +192,6 @@ def statistics_report(session: Session, assessment: Assessment) -> StatisticsRep
 
 
 def empirical_reliability_of(placements: list[Placement]) -> float:
-    from quiz.scoring.irt import Ability
-
     return empirical_reliability(Ability(np.array([p.theta for p in placements]),
                                          np.array([p.theta_sd for p in placements])))
 
