@@ -63,6 +63,11 @@ def register(main: click.Group, pass_context) -> None:  # type: ignore[no-untype
                    f"{form.form_length:.1f} per form; alpha {_number(form.alpha, 3)}, SD {_number(form.sd_percent)}%, "
                    f"SEM {_number(form.sem_percent)}%"
                    + (f", IRT reliability {report.irt_reliability:.3f}" if report.irt_reliability else ""))
+        if report.moodle is not None:
+            m = report.moodle
+            click.echo(f"Moodle-compatible (fixed form): mean {m.mean_percent:.2f}%, SD {m.sd_percent:.2f}%, "
+                       f"CIC {m.coefficient_of_internal_consistency:.2f}%, error ratio {m.error_ratio:.2f}%, "
+                       f"standard error {m.standard_error:.2f}%")
         click.echo(f"{'question':<28} {'n':>5} {'facil':>6} {'discr':>6} {'pbis':>6} {'effic':>6} {'expos':>6} "
                    f"{'a':>6} {'b':>6}  state")
         for row, table_row in zip(rows, report.rows):

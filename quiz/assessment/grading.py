@@ -39,9 +39,15 @@ def attempt_score(attempt: Attempt) -> AttemptScore:
         for item in attempt.items)
 
 
-def decision_mail(attempt: Attempt) -> Mail:
+def decision_mail(attempt: Attempt, decided_by_theta: bool = False) -> Mail:
     title = attempt.assessment.title
-    if attempt.decision == "pass":
+    if attempt.decision != "pass" and decided_by_theta:
+        # the percent may be above the pass mark: say what decided instead
+        body = (f"Thank you for taking the {title}. Your score was {attempt.score_percent}%. This track places "
+                "candidates by an ability estimate that accounts for the difficulty of the questions each "
+                "candidate drew; yours was below the level of the pass mark, so we cannot place you in this "
+                "track.\n\nYou can review your results once from your dashboard.\n")
+    elif attempt.decision == "pass":
         tier = attempt.tier
         body = (f"Congratulations: you passed the {title} with {attempt.score_percent}%.\n\n"
                 f"You are placed in the {tier.name} tier, starting at ${tier.hourly_rate:.2f} per hour. "
@@ -63,9 +69,9 @@ def record_decision(session: Session, attempt: Attempt, decision: str, now: date
     # The tier promised when the attempt started (older rows without one: the assessment's).
     attempt.tier = (attempt.offered_tier or attempt.assessment.tier) if decision == "pass" else None
     attempt.status = "decided"
-    record_placement(session, attempt)  # θ beside the percent, when the assessment is calibrated
+    ability = record_placement(session, attempt)  # θ beside the percent, when the assessment is calibrated
     session.flush()
-    queue_mail(session, decision_mail(attempt))
+    queue_mail(session, decision_mail(attempt, ability is not None and ability.scoring == "theta"))
 
 
 def settle(session: Session, attempt: Attempt, now: datetime) -> str | None:

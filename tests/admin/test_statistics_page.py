@@ -107,3 +107,13 @@ def test_after_switching_a_new_attempt_shows_percent_theta_cut_and_probability(
     done = admin_client.post(f"{PAGE}/rescore/{changed[0]}", follow_redirects=True).get_data(as_text=True)
     assert f"Attempt #{changed[0]} is now decided" in done
     assert simulated.scalar(select(AuditEntry).where(AuditEntry.action == "decision.rescore")) is not None
+
+
+def test_a_fixed_form_also_gets_moodles_summary(db: Session, admin_client: FlaskClient) -> None:
+    target = assessment(db, "alpha-starter")
+    target.blueprint, target.questions_drawn = [{"topic": "a", "difficulty": [1, 5], "count": 6}], 6
+    simulate_candidates(db, target, 40, seed=2, now=T0, grace_seconds=GRACE)
+    db.commit()
+    html = admin_client.get(PAGE).get_data(as_text=True)
+    assert "Moodle-compatible summary (fixed form)" in html and "coefficient of internal consistency" in html
+    assert "6.0 per form" in html

@@ -17,7 +17,7 @@ from quiz.assessment.services import save_answer, start_attempt, submit_attempt
 from quiz.bank.load import load_bank
 from quiz.bank.sync import sync_bank
 from quiz.models import AttemptAbility, AuditEntry, Calibration, Question, User
-from quiz.notifications import discard_queued
+from quiz.notifications import discard_queued, send_queued
 from tests.conftest import BANK_DIR
 from tests.services.conftest import GRACE, T0, assessment, candidate
 
@@ -87,6 +87,9 @@ def test_simulation_statistics_calibration_and_theta_placement(session: Session,
         save_answer(session, attempt, item.position, None, 1, T0, GRACE)
     submit_attempt(session, attempt, T0, GRACE)
     session.commit()
+    sent: list = []
+    send_queued(session, sent.append)
+    assert len(sent) == 1 and "ability estimate" in sent[0].body
     ability = stored_placement(session, attempt)
     assert ability is not None and ability.scoring == "theta" and ability.theta_cut == settings.theta_cut
     assert attempt.decision == ("pass" if ability.theta >= ability.theta_cut else "fail") == "fail"
