@@ -74,7 +74,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 100,000-candidate calibration")
     args = parser.parse_args()
-    print(f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; numpy {np.__version__}, girth {getattr(girth, '__version__', '0.8')}, pingouin {pingouin.__version__}")
+    print(f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; numpy {np.__version__}, "
+          f"girth {getattr(girth, '__version__', '0.8')}, pingouin {pingouin.__version__}")
     calibration_row("complete 10,000 × 50", 10_000, 50, 50, seed=1)
     if not args.quick:
         calibration_row("complete 100,000 × 50", 100_000, 50, 50, seed=2)

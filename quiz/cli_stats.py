@@ -118,7 +118,8 @@ def register(main: click.Group, pass_context) -> None:  # type: ignore[no-untype
     @click.option("--dry-run", is_flag=True, help="List the decisions θ scoring would change (required).")
     @click.option("--calibration", type=int, help="Use this calibration (default: the one in use, or the latest).")
     @pass_context
-    def rescore_command(ctx, assessment: str, dry_run: bool, calibration: int | None) -> None:  # type: ignore[no-untyped-def]
+    def rescore_command(ctx, assessment: str, dry_run: bool,  # type: ignore[no-untyped-def]
+                        calibration: int | None) -> None:
         """List which past decisions of ASSESSMENT would change under θ scoring. Writes nothing."""
         if not dry_run:
             raise click.ClickException("past decisions change only when an admin confirms each one on the "

@@ -90,7 +90,8 @@ class RescoreRow:
 
     @property
     def changes(self) -> bool:
-        return self.by_theta is not None and self.attempt.decision is not None and self.by_theta != self.attempt.decision
+        decided = self.attempt.decision
+        return self.by_theta is not None and decided is not None and self.by_theta != decided
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ def apply_rescore(session: Session, assessment: Assessment, attempt: Attempt, ad
                     reason=f"rescored by θ (θ = {placement.theta:.2f}, cut {placement.theta_cut:.2f}), "
                            f"confirmed by {admin.email}")
     record(session, admin, "decision.rescore", "attempt", attempt.id, at=now,
-           before={"decision": before}, after={"decision": placement.decision, "theta": placement.theta,
-                                              "theta_cut": placement.theta_cut, "calibration": placement.calibration_id})
+           before={"decision": before},
+           after={"decision": placement.decision, "theta": placement.theta, "theta_cut": placement.theta_cut,
+                  "calibration": placement.calibration_id})
     return placement.decision

@@ -33,7 +33,8 @@ def item_characteristic(row: ItemRow) -> Markup | None:
     if row.a is None or row.b is None:
         return None
     p, information = item_curves([row.a], [row.b], THETA)
-    return svg_plots.curves(THETA.tolist(), [("P(right)", p[:, 0].tolist()), ("information", information[:, 0].tolist())],
+    series = [("P(right)", p[:, 0].tolist()), ("information", information[:, 0].tolist())]
+    return svg_plots.curves(THETA.tolist(), series,
                             f"Item characteristic curve: {row.key} (a {row.a:.2f}, b {row.b:.2f})", "θ",
                             "probability / information", y_range=(0, max(1.0, float(information.max()) * 1.05)))
 

@@ -13,12 +13,12 @@ from quiz.admin import statistics_charts as charts
 from quiz.admin.people import load_attempt_for_admin
 from quiz.admin.records import csv_lines
 from quiz.admin.rescoring import apply_rescore, rescore, set_exposure, set_scoring
-from quiz.admin.statistics import ITEM_COLUMNS, StatisticsError, calibrate, item_rows, load_calibration
+from quiz.admin.statistics import ITEM_COLUMNS, StatisticsError, calibrate, calibrations, item_rows, load_calibration
 from quiz.admin.statistics import statistics_report
 from quiz.admin.statistics_forms import CalibrateForm, ExposureForm, RescoreForm, ScoringForm
 from quiz.admin.views import admin_required, bp
 from quiz.extensions import commit, db_session, now
-from quiz.models import Assessment
+from quiz.models import Assessment, Calibration
 
 SORTS = {
     "key": lambda r: r.key, "responses": lambda r: r.report.statistics.responses,
@@ -55,9 +55,9 @@ def statistics() -> str:
     return render_template("admin/statistics/index.html", assessments=list(assessments))
 
 
-def _calibration_choices(report, first: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _calibration_choices(found: list[Calibration], first: str) -> list[tuple[str, str]]:
     return [("", first)] + [(str(c.id), f"#{c.id} of {c.created_at:%Y-%m-%d %H:%M} UTC: {len(c.parameters)} items, "
-                                        f"{c.candidates} candidates") for c in report.calibrations]
+                                        f"{c.candidates} candidates") for c in found]
 
 
 def _page(assessment: Assessment, *, calibrate_form: CalibrateForm | None = None,
@@ -67,13 +67,14 @@ def _page(assessment: Assessment, *, calibrate_form: CalibrateForm | None = None
     sort, descending = request.args.get("sort", "key"), request.args.get("order") == "desc"
     rows = _sorted(report.rows, sort, descending)
     selected = next((r for r in report.rows if str(r.version.id) == request.args.get("item")), None)
-    if selected is None:
-        selected = next((r for r in report.rows if r.report.state == "flagged"), report.rows[0] if report.rows else None)
+    if selected is None:  # the first flagged item, else the first item
+        selected = next((r for r in report.rows if r.report.state == "flagged"), next(iter(report.rows), None))
     settings = report.settings
     calibrate_form = calibrate_form or CalibrateForm(formdata=None)
-    calibrate_form.anchor.choices = _calibration_choices(report, "No: estimate every item")
-    scoring_form = scoring_form or ScoringForm(formdata=None, data={"scoring": settings.scoring if settings else "percent"})
-    scoring_form.calibration.choices = _calibration_choices(report, "The latest calibration")
+    calibrate_form.anchor.choices = _calibration_choices(report.calibrations, "No: estimate every item")
+    scoring_form = scoring_form or ScoringForm(formdata=None,
+                                               data={"scoring": settings.scoring if settings else "percent"})
+    scoring_form.calibration.choices = _calibration_choices(report.calibrations, "The latest calibration")
     exposure_form = exposure_form or ExposureForm(formdata=None, data={
         "exposure_cap": settings.exposure_cap if settings else None,
         "min_responses": settings.min_responses if settings else 30})
@@ -110,7 +111,7 @@ def _to_page(key: str) -> Response:
 def calibrate_assessment(key: str) -> str | Response:
     session, assessment = db_session(), _assessment(key)
     form = CalibrateForm()
-    form.anchor.choices = _calibration_choices(statistics_report(session, assessment), "")
+    form.anchor.choices = _calibration_choices(calibrations(session, assessment), "")
     if form.validate_on_submit():
         try:
             anchor = load_calibration(session, assessment, int(form.anchor.data)) if form.anchor.data else None
@@ -130,7 +131,7 @@ def calibrate_assessment(key: str) -> str | Response:
 def set_assessment_scoring(key: str) -> str | Response:
     session, assessment = db_session(), _assessment(key)
     form = ScoringForm()
-    form.calibration.choices = _calibration_choices(statistics_report(session, assessment), "")
+    form.calibration.choices = _calibration_choices(calibrations(session, assessment), "")
     if form.validate_on_submit():
         try:
             settings = set_scoring(session, assessment, current_user, form.scoring.data, now(),

@@ -132,7 +132,8 @@ def test_the_exposure_cap_evens_out_the_draw(session: Session, general) -> None:
     questions = session.scalars(select(Question).where(Question.track_id == general.track_id)).all()
     for stratum in general.blueprint:
         low, high = stratum["difficulty"]
-        eligible = [q.id for q in questions if q.current.topic == stratum["topic"] and low <= q.current.difficulty <= high]
+        eligible = [q.id for q in questions
+                    if q.current.topic == stratum["topic"] and low <= q.current.difficulty <= high]
         counts = [shown.get(question_id, 0) for question_id in eligible]
         # least exposed first: each cell spreads its draws evenly, so no item is in more than 30 %
         # of the 60 attempts unless the cell is too small to allow it
