@@ -19,6 +19,7 @@ from quiz.admin.rescoring import rescore
 from quiz.admin.simulation import simulate_candidates
 from quiz.admin.statistics import ITEM_COLUMNS, StatisticsError, calibrate, item_rows, load_calibration
 from quiz.admin.statistics import statistics_report
+from quiz.assessment.errors import AssessmentError
 from quiz.clock import SystemClock
 from quiz.db import immediate_transactions
 from quiz.models import Assessment
@@ -156,8 +157,11 @@ def register(main: click.Group, pass_context) -> None:  # type: ignore[no-untype
                     bar.update(done - shown[0])
                     shown[0] = done
 
-                report = simulate_candidates(session, target, candidates, seed, SystemClock().now(),
-                                             float(ctx.config["ANSWER_GRACE_SECONDS"]), progress=progress)
+                try:
+                    report = simulate_candidates(session, target, candidates, seed, SystemClock().now(),
+                                                 float(ctx.config["ANSWER_GRACE_SECONDS"]), progress=progress)
+                except AssessmentError as exc:  # e.g. a specialist: simulated candidates passed no starter
+                    raise click.ClickException(f"cannot simulate {assessment}: {exc}") from None
             session.commit()
         click.echo(f"{report.candidates} simulated candidates, {report.decided} decided.")
         for key, kind in report.bad.items():

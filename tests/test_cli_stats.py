@@ -60,3 +60,5 @@ def test_simulate_stats_calibrate_and_rescore(quiz, tmp_path: Path) -> None:  # 
     result = quiz("rescore", "alpha-starter")
     assert result.exit_code == 1 and "confirms each one" in result.output
     assert quiz("stats", "nope").exit_code == 1
+    result = quiz("simulate", "alpha-specialist", "--candidates", 2)
+    assert result.exit_code == 1 and "cannot simulate alpha-specialist: Specialist assessments open" in result.output
