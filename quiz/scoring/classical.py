@@ -253,26 +253,25 @@ def flags_for(statistics: ItemStatistics, options: Sequence[OptionStatistics],
     found: list[Flag] = []
     facility, discrimination = statistics.facility, statistics.discrimination
     if facility < thresholds.facility_low:
-        found.append(Flag("facility_low", "too hard: few candidates get it right", facility, thresholds.facility_low))
+        found.append(Flag("facility_low", "too hard", facility, thresholds.facility_low))
     if facility > thresholds.facility_high:
-        found.append(Flag("facility_high", "too easy: almost everyone gets it right", facility,
+        found.append(Flag("facility_high", "too easy", facility,
                           thresholds.facility_high))
     if not np.isnan(discrimination) and discrimination < thresholds.discrimination_min:
-        found.append(Flag("discrimination_low", "does not separate stronger from weaker candidates",
+        found.append(Flag("discrimination_low", "low discrimination",
                           discrimination, thresholds.discrimination_min))
     key_correlations = [o.rest_correlation for o in options if o.key and not np.isnan(o.rest_correlation)]
     for option in options:
         if option.key:
             continue
         if option.share < thresholds.distractor_share_min:
-            found.append(Flag("distractor_rare", f"option {option.option} is almost never chosen", option.share,
+            found.append(Flag("distractor_rare", f"option {option.option} rarely chosen", option.share,
                               thresholds.distractor_share_min))
         if option.rest_correlation > 0:
             found.append(Flag("distractor_positive", f"option {option.option} attracts stronger candidates",
                               option.rest_correlation, 0.0))
         if key_correlations and option.rest_correlation > min(key_correlations):
-            found.append(Flag("key_suspect", f"option {option.option} correlates better than the key: "
-                                             "is the key wrong?", option.rest_correlation, min(key_correlations)))
+            found.append(Flag("key_suspect", f"key suspect: option {option.option} correlates better", option.rest_correlation, min(key_correlations)))
     return tuple(found)
 
 

@@ -39,7 +39,9 @@ def test_the_page_shows_flags_charts_and_sorts(simulated: Session, admin_client:
     html = admin_client.get(PAGE).get_data(as_text=True)
     assert "120 graded attempt(s)" in html and html.count("<svg") == 2  # no calibration: no information curve
     assert "Score distribution" in html and "Facility and discrimination" in html
-    assert "<strong>flagged</strong>" in html and "threshold" in html
+    assert "<strong>flagged</strong>" in html
+    # each flag with the value that raised it and its threshold
+    assert re.search(r'<ul class="flags"><li>[^<]+: -?\d+\.\d\d (&lt;|&gt;) -?\d+\.\d\d</li>', html)
     assert 'href="/admin/questions/a-0/edit"' in html
     assert "Distractor table" in html
     by_facility = admin_client.get(PAGE + "?sort=facility&order=desc").get_data(as_text=True)
