@@ -32,6 +32,7 @@ ADMIN_NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("admin.audit_log", "Audit log", ("admin",)),
     ("admin.exports", "CSV exports", ("admin",)),
     ("admin.outbox", "Outbox", ("admin",)),
+    ("admin.statistics", "Statistics", ("admin",)),
 ]
 
 

@@ -356,5 +356,10 @@ def serve(ctx: Context, host: str, port: int, workers: int, threads: int, no_job
                         "quiz.app:create_app()"])
 
 
+# Psychometrics: `quiz stats`, `quiz calibrate`, `quiz rescore`, `quiz simulate` (quiz/cli_stats.py).
+from quiz.cli_stats import register as _register_psychometrics  # noqa: E402 - needs `main` defined above
+
+_register_psychometrics(main, pass_context)
+
 if __name__ == "__main__":
     main()

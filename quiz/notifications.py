@@ -56,6 +56,19 @@ def committed_mail_ids(session: Session) -> list[int]:
     return [row.id for row in rows if row in session and row.id is not None]
 
 
+def discard_unsent(session: Session, domain: str) -> int:
+    """Take back the mail this transaction queued for addresses of `domain` (simulated candidates of
+    `quiz simulate`, who must never be mailed). Returns how many."""
+    rows: list[OutboxMail] = session.info.get(_NEW_ROWS, [])
+    dropped = [row for row in rows if row.to_address.endswith("@" + domain)]
+    for row in dropped:
+        rows.remove(row)
+        if row in session:
+            session.delete(row)
+    session.flush()
+    return len(dropped)
+
+
 def mail_as_sent(row: OutboxMail) -> Mail:
     return Mail(to=row.to_address, subject=row.subject, body=row.body_text, html=row.body_html, kind=row.kind)
 

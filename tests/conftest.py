@@ -7,6 +7,10 @@ Without it they are skipped with the reason, except in CI (CI=true), where they 
 from __future__ import annotations
 
 import os
+
+# One BLAS thread, set before anything loads numpy: the psychometrics tests multiply small matrices,
+# and on a shared 2-core machine extra BLAS threads only spin and wait (up to 10× slower under load).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import uuid
 from collections.abc import Iterator
 from pathlib import Path

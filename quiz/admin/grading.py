@@ -7,15 +7,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from quiz.assessment.grading import attempt_score, grade_item, grading_failure, record_decision, regrade_items, settle
+from quiz.assessment.placement import computed_decision
 from quiz.admin.people import load_attempt_for_admin
 from quiz.audit import record
 from quiz.models import Attempt, AttemptItem, User
 from quiz.question_types import DefinitionError, ManualGradeError, RubricCriterion, get_type
 from quiz.question_types.base import count_words
-from quiz.scoring import AttemptScore, decide
+from quiz.scoring import AttemptScore
 
 
 class GradingError(ValueError):
@@ -111,7 +112,7 @@ def grade_open_item(session: Session, item: AttemptItem, grader: User, scores: d
     if refusal is not None:
         raise GradingError(refusal)
     regrading = attempt.status == "decided"
-    computed_before = decide(attempt_score(attempt), attempt.pass_mark) if regrading else None
+    computed_before = computed_decision(session, attempt, attempt_score(attempt)) if regrading else None
     before = {"manual_scores": item.manual_scores, "points": str(item.points_awarded), "comment": item.grader_comment,
               "decision": attempt.decision}
     item.manual_scores = dict(scores)
@@ -144,7 +145,7 @@ def _recompute(session: Session, attempt: Attempt, admin: User, computed_before:
     goes back to the confirmation queue instead."""
     score = attempt_score(attempt)
     attempt.score_points, attempt.score_possible, attempt.score_percent = score.earned, score.possible, score.percent
-    computed = decide(score, attempt.pass_mark)
+    computed = computed_decision(session, attempt, score)
     if computed == computed_before:
         return None
     if attempt.requires_confirmation or attempt.decided_by_id is not None:
@@ -173,7 +174,7 @@ def confirm_decision(session: Session, attempt: Attempt, admin: User, decision: 
     if decision not in ("pass", "fail"):
         raise GradingError("Choose pass or fail.", field="decision")
     score = attempt_score(attempt)
-    computed = decide(score, attempt.pass_mark)
+    computed = computed_decision(session, attempt, score)
     reason = (reason or "").strip()
     if decision != computed and not reason:
         raise GradingError(f"The score says {computed}: give a reason to decide {decision}.", field="reason")
@@ -287,7 +288,7 @@ class DecisionSummary:
 
 def decision_summary(attempt: Attempt) -> DecisionSummary:
     score = attempt_score(attempt)
-    return DecisionSummary(attempt, score, decide(score, attempt.pass_mark))
+    return DecisionSummary(attempt, score, computed_decision(object_session(attempt), attempt, score))
 
 
 def awaiting_decision_summaries(session: Session) -> list[DecisionSummary]:

@@ -24,6 +24,7 @@ from quiz.admin.grading import (
 from quiz.admin.grading_forms import DecisionForm, grade_form
 from quiz.admin.people import load_attempt_for_admin
 from quiz.admin.views import admin_required, bp, finalise_expired_attempts, staff_required
+from quiz.assessment.placement import placement_for, stored_placement
 from quiz.extensions import commit, db_session, now
 
 
@@ -100,7 +101,8 @@ def _decisions_page(forms: dict[int, DecisionForm]) -> str:
         if attempt_id not in forms:
             forms[attempt_id] = DecisionForm(prefix=f"attempt-{attempt_id}", formdata=None,
                                              data={"decision": summary.computed})
-    return render_template("admin/grading/decisions.html", summaries=summaries, forms=forms)
+    placements = {s.attempt.id: placement_for(db_session(), s.attempt) for s in summaries}
+    return render_template("admin/grading/decisions.html", summaries=summaries, forms=forms, placements=placements)
 
 
 @bp.post("/decisions/<int:attempt_id>")
@@ -134,4 +136,5 @@ def attempt_grades(attempt_id: int) -> str:
         grades = load_attempt_grades(db_session(), current_user, attempt_id)
     except LookupError:
         abort(404)
-    return render_template("admin/grading/attempt.html", grades=grades)
+    return render_template("admin/grading/attempt.html", grades=grades,
+                           ability=stored_placement(db_session(), grades.attempt))

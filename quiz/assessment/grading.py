@@ -11,10 +11,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from quiz.assessment.placement import computed_decision, record_placement
 from quiz.models import Attempt, AttemptItem, Tier, User
 from quiz.assessment.mails import queue_decision
 from quiz.question_types import DefinitionError, ItemGrade, get_type
-from quiz.scoring import AttemptScore, ScoredItem, TierRef, decide, item_points, place_tier, score_attempt
+from quiz.scoring import AttemptScore, ScoredItem, TierRef, item_points, place_tier, score_attempt
 
 
 #: The detail key of an item that could not be graded automatically (its message says why).
@@ -63,11 +64,13 @@ def record_decision(session: Session, attempt: Attempt, decision: str, now: date
     # The tier promised when the attempt started (older rows without one: the assessment's).
     attempt.tier = (attempt.offered_tier or attempt.assessment.tier) if decision == "pass" else None
     attempt.status = "decided"
+    ability = record_placement(session, attempt)  # θ beside the percent, when the assessment is calibrated
     session.flush()
-    against_score = decided_by is not None and decide(attempt_score(attempt), attempt.pass_mark) != decision
+    against_score = decided_by is not None and computed_decision(session, attempt, attempt_score(attempt)) != decision
     placed = candidate_tier(session, attempt.user) if decision == "fail" else None
     queue_decision(session, attempt, against_score=against_score, revised=revised,
-                   current_tier=placed.name if placed else None)
+                   current_tier=placed.name if placed else None,
+                   by_theta=ability is not None and ability.scoring == "theta")
 
 
 def settle(session: Session, attempt: Attempt, now: datetime) -> str | None:
@@ -80,7 +83,7 @@ def settle(session: Session, attempt: Attempt, now: datetime) -> str | None:
     attempt.score_percent = score.percent
     if not score.complete or attempt.requires_confirmation:
         return None
-    decision = decide(score, attempt.pass_mark)
+    decision = computed_decision(session, attempt, score)
     record_decision(session, attempt, decision, now)
     return decision
 

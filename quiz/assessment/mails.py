@@ -38,13 +38,14 @@ def queue_receipt(session: Session, attempt: Attempt) -> None:
 
 
 def queue_decision(session: Session, attempt: Attempt, *, against_score: bool, revised: bool,
-                   current_tier: str | None) -> None:
-    """`against_score`: a person decided otherwise than the score says, so the mail does not quote a
-    score that contradicts the decision; it says the attempt was reviewed."""
+                   current_tier: str | None, by_theta: bool = False) -> None:
+    """`against_score`: a person decided otherwise than the scores say, so the mail does not quote a
+    score that contradicts the decision; it says the attempt was reviewed. `by_theta`: the ability
+    estimate decided (the percent may lie on the other side of the pass mark), and the mail says so."""
     tier = attempt.tier
     text, html = render_mail(
         "decision", **_common(session, attempt), decision=attempt.decision, reviewed=against_score,
-        revised=revised, score=attempt.score_percent, pass_mark=attempt.pass_mark,
+        revised=revised, by_theta=by_theta, score=attempt.score_percent, pass_mark=attempt.pass_mark,
         starter=attempt.assessment_kind == "starter", track=attempt.assessment.track.name,
         tier_name=tier.name if tier else None, hourly_rate=tier.hourly_rate if tier else None,
         current_tier=current_tier)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from quiz.assessment.errors import AlreadyAttempted, AlreadyStarted, AttemptClosed, NotEligible
+from quiz.assessment.exposure import exposure_for
 from quiz.assessment.grading import regrade_items, settle
 from quiz.assessment.mails import queue_receipt
 from quiz.assessment.timing import accepts_answers, deadline_for, seconds_left
@@ -112,8 +113,11 @@ def start_attempt(session: Session, user: User, assessment: Assessment, now: dat
     versions = None
     for _ in range(2):  # a second time from the database if the cached pool was stale
         draw_rng = random.Random(seed)
+        eligible = track_pool(session, assessment.track).eligible(blueprint)
+        # None unless the assessment has an exposure cap (then the draw prefers the least shown).
+        exposure = exposure_for(session, assessment, [ident for ids in eligible for ident in ids])
         try:
-            drawn = draw_eligible(blueprint, track_pool(session, assessment.track).eligible(blueprint), draw_rng)
+            drawn = draw_eligible(blueprint, eligible, draw_rng, exposure)
         except ValueError:
             raise NotEligible("This assessment is not open yet.") from None
         versions = _drawn_versions(session, drawn)

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from quiz.assessment.errors import AttemptClosed, ReviewUnavailable
 from quiz.assessment.forms import SubmitForm, choices_for, display_order, is_answered, raw_answer
 from quiz.assessment.payload import PayloadRefused, json_body
+from quiz.assessment.placement import stored_placement
 from quiz.assessment.review import (
     check_review,
     finish_review,
@@ -295,7 +296,8 @@ def results(attempt_id: int, token: str) -> str | tuple[str, int]:
     except ReviewUnavailable as exc:
         return render_template("assessment/results_closed.html", attempt=attempt, message=str(exc)), 409
     return render_template("assessment/results.html", attempt=attempt, token=token, content=review_content(attempt),
-                           closes_at=review_closes_at(attempt, _window()))
+                           closes_at=review_closes_at(attempt, _window()),
+                           ability=stored_placement(db_session(), attempt))
 
 
 @bp.post("/<int:attempt_id>/results/<token>/finish")

@@ -1,4 +1,4 @@
-"""Can a blueprint be drawn from a pool of questions? Pure.
+"""Can a blueprint be drawn from a pool of questions, and drawing it. Pure.
 
 Strata of one topic never overlap in difficulty (the loader refuses that), so
 each stratum can be checked on its own: no question is wanted by two strata.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from quiz.bank.specs import Stratum
 
@@ -33,6 +34,28 @@ def strata_from_data(blueprint: Iterable[dict]) -> tuple[Stratum, ...]:
     return tuple(strata)
 
 
+@dataclass(frozen=True)
+class Exposure:
+    """How often each pool id was shown before, out of how many attempts, and the cap on that share."""
+
+    counts: Mapping[int, int]
+    attempts: int
+    cap: float  # e.g. 0.30: no item in more than 30 % of attempts, once the pool allows it
+
+    def over_cap(self, ident: int) -> bool:
+        return self.counts.get(ident, 0) + 1 > self.cap * (self.attempts + 1)
+
+
+def _pick(eligible: list[int], count: int, rng: random.Random, exposure: Exposure | None) -> list[int]:
+    if exposure is None:
+        return rng.sample(eligible, count)
+    # Items over the cap wait while the stratum can be filled without them; of the rest, the least
+    # shown are taken, ties broken by the seeded generator (one draw per item, in the stable order).
+    ties = {ident: rng.random() for ident in eligible}
+    ranked = sorted(eligible, key=lambda i: (exposure.over_cap(i), exposure.counts.get(i, 0), ties[i]))
+    return ranked[:count]
+
+
 def cell_shortfalls(blueprint: Sequence[Stratum], cells: Mapping[tuple[str, int], int]) -> list[tuple[Stratum, int]]:
     """`shortfalls` from the number of questions per (topic, difficulty): as many steps as cells."""
     missing = []
@@ -51,22 +74,25 @@ def eligible_by_stratum(blueprint: Sequence[Stratum], pool: Iterable[tuple[int, 
             for stratum in blueprint]
 
 
-def draw_eligible(blueprint: Sequence[Stratum], eligible: Sequence[Sequence[int]], rng: random.Random) -> list[int]:
-    """`draw_form` from `eligible_by_stratum`: the same form for the same pool and generator state."""
+def draw_eligible(blueprint: Sequence[Stratum], eligible: Sequence[Sequence[int]], rng: random.Random,
+                  exposure: Exposure | None = None) -> list[int]:
+    """`draw_form` from `eligible_by_stratum`: the same form for the same pool, generator state and exposure."""
     drawn: list[int] = []
     for stratum, ids in zip(blueprint, eligible, strict=True):
         if len(ids) < stratum.count:
             raise ValueError(f"{stratum.describe()}: needs {stratum.count}, the bank has {len(ids)}")
-        drawn.extend(rng.sample(ids, stratum.count))
+        drawn.extend(_pick(list(ids), stratum.count, rng, exposure))
     rng.shuffle(drawn)
     return drawn
 
 
-def draw_form(blueprint: Sequence[Stratum], pool: Iterable[tuple[int, str, int]], rng: random.Random) -> list[int]:
+def draw_form(blueprint: Sequence[Stratum], pool: Iterable[tuple[int, str, int]], rng: random.Random,
+              exposure: Exposure | None = None) -> list[int]:
     """Draw ids from a pool of (id, topic, difficulty) by the blueprint, in shuffled order.
 
-    Deterministic for a given pool and generator state: an attempt stores its seed, so the
-    same form can be drawn again to explain or audit it. Raises ValueError when a stratum
+    Deterministic for a given pool, generator state and exposure: an attempt stores its seed, so
+    the same form can be drawn again to explain or audit it. With `exposure`, each stratum prefers
+    its least-exposed items within the cap (see `Exposure`). Raises ValueError when a stratum
     cannot be filled (the assessment should not have been offered).
     """
-    return draw_eligible(blueprint, eligible_by_stratum(blueprint, pool), rng)
+    return draw_eligible(blueprint, eligible_by_stratum(blueprint, pool), rng, exposure)

@@ -12,7 +12,11 @@ from pathlib import Path
 
 import yaml
 
-from tests.security.hostile import hostile_value
+from tests.security.hostile import hostile_value, marker
+
+#: the caps of docs/bank-format.md for the fields whose cap a hostile string can pass
+FIELD_CAPS = {"bankoption": 1000, "bankitem": 1000, "bankaccepted": 1000, "bankunit": 50, "bankrubric": 2000,
+              "imptrackdesc": 2000}
 
 TYPES = ["single_choice", "multiple_choice", "true_false", "numeric", "short_text", "ordering", "essay", "comparison"]
 
@@ -32,7 +36,7 @@ def _questions(text: Callable[[str, str], str]) -> list[dict]:
         q("multiple_choice", options=options, correct=["a"]),
         q("true_false", correct=True),
         q("numeric", correct=10, tolerance={"absolute": 1}, unit=text("bankunit", "km")),
-        q("short_text", accepted=[text("bankaccepted", "Paris")], max_length=4000),
+        q("short_text", accepted=[text("bankaccepted", "Paris")], max_length=1000),
         q("ordering", items=[{"id": "x", "text": text("bankitem", "First")}, {"id": "y", "text": "Second"}]),
         {**q("essay", rubric=rubric), "points": 2},
         {**q("comparison", user_prompt=text("bankuserprompt", "Summarise."),
@@ -59,7 +63,16 @@ def _tracks(text: Callable[[str, str], str], line: Callable[[str, str], str]) ->
 def hostile_bank_files(index: int | None) -> dict[str, str]:
     """The bank's files; with an index, every authored text carries that hostile string."""
     def text(place: str, plain: str) -> str:
-        return plain if index is None else hostile_value(index, place)
+        if index is None:
+            return plain
+        value = hostile_value(index, place)
+        cap = FIELD_CAPS.get(place)
+        if cap is None or len(value) <= cap:
+            return value
+        # Over the field's documented cap (docs/bank-format.md): keep the marker and the string's
+        # dangerous end (the long string ends in a script tag).
+        head = marker(index, place) + " "
+        return head + value[len(value) - (cap - len(head)):]
 
     def line(place: str, plain: str) -> str:
         """Names and titles are single lines (they go into email subjects) of at most 100 characters (their

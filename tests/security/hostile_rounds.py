@@ -26,6 +26,7 @@ from tests.security.page_forms import form_fields
 from tests.web.support import verification_token
 
 PASSWORD = "correct horse battery"
+SHORT_TEXT_MAX_LENGTH = 1000  # of the hostile bank's short-text question (tests/security/hostile_bank.py)
 PLAIN_APPLICATION = {"full_name": "Plain Name", "country": "Portugal", "time_zone": "UTC",
                      "education": "Master's degree", "expertise": "statistics", "languages-0-language": "English",
                      "languages-0-proficiency": "fluent", "hours_per_week": "20"}
@@ -158,7 +159,11 @@ class Round:
 
     def _answer_fields(self, type_name: str) -> dict[str, str]:
         if type_name in ("short_text", "numeric"):
-            return {"value": self.value(f"answer{type_name}")}
+            value = self.value(f"answer{type_name}")
+            if type_name == "short_text" and len(value) > SHORT_TEXT_MAX_LENGTH:  # the question's max_length
+                head = marker(self.i, f"answer{type_name}") + " "
+                value = head + value[len(value) - (SHORT_TEXT_MAX_LENGTH - len(head)):]
+            return {"value": value}
         if type_name == "essay":
             return {"text": self.value("answeressay")}
         if type_name == "comparison":

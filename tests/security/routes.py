@@ -53,6 +53,11 @@ ROUTE_ARGUMENTS: dict[str, dict[str, Any]] = {
     "auth.resend_verification": {},
     "auth.verify_email": {"token": "not-a-real-token"}, "auth.reset_password": {"token": "not-a-real-token"},
     "admin.outbox": {}, "admin.resend_mail": {"mail_id": 999999},
+    "admin.statistics": {}, "admin.assessment_statistics": {"key": "alpha-starter"},
+    "admin.statistics_csv": {"key": "alpha-starter"}, "admin.calibrate_assessment": {"key": "alpha-starter"},
+    "admin.set_assessment_scoring": {"key": "alpha-starter"}, "admin.set_assessment_exposure": {"key": "alpha-starter"},
+    "admin.rescore_dry_run": {"key": "alpha-starter"},
+    "admin.rescore_attempt": {"key": "alpha-starter", "attempt_id": "graded"},
 }
 
 LOGIN = "login"
@@ -147,4 +152,13 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("auth.resend_verification", "POST"): public(LOGIN, signed_in="-> /dashboard", staff="-> /admin/"),
     ("admin.outbox", "GET"): admin_only(),
     ("admin.resend_mail", "POST"): admin_only(404),  # no such mail
+    # psychometrics: a tiny bank with a handful of attempts has too little data for any of it
+    ("admin.statistics", "GET"): admin_only(),
+    ("admin.assessment_statistics", "GET"): admin_only(),
+    ("admin.statistics_csv", "GET"): admin_only(),
+    ("admin.calibrate_assessment", "POST"): admin_only(200),  # "not enough data", on the page
+    ("admin.set_assessment_scoring", "POST"): admin_only(200),  # no choice made: the form again
+    ("admin.set_assessment_exposure", "POST"): admin_only(200),  # no minimum given: the form again
+    ("admin.rescore_dry_run", "GET"): admin_only("-> /admin/statistics/alpha-starter"),  # not calibrated
+    ("admin.rescore_attempt", "POST"): admin_only("-> /admin/statistics/alpha-starter/rescore"),
 }

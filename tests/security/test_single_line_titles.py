@@ -59,4 +59,4 @@ def test_the_bank_refuses_names_longer_than_their_columns(tmp_path: Path, where:
     node[name] = "x" * (size + 1)
     (folder / "tracks.yaml").write_text(yaml.safe_dump(tracks))
     assert [str(e) for e in load_bank(folder).errors] == [
-        next(str(e) for e in load_bank(folder).errors if f"must be at most {size} characters" in str(e))]
+        next(str(e) for e in load_bank(folder).errors if f"at most {size:,} are allowed" in str(e))]

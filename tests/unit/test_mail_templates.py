@@ -34,6 +34,7 @@ def test_a_missing_value_is_an_error_not_an_empty_gap() -> None:
                                               (Decimal("100.00"), "100 %")])
 def test_percentages_are_shown_without_trailing_zeros(value: Decimal, shown: str) -> None:
     text, _html = render_mail("decision", name=None, title="T", dashboard_url="u", decision="fail", reviewed=False,
-                              revised=False, score=value, pass_mark=Decimal("99.50"), starter=True, track="Alpha",
+                              revised=False, by_theta=False, score=value, pass_mark=Decimal("99.50"), starter=True,
+                              track="Alpha",
                               tier_name=None, hourly_rate=None, current_tier=None)
     assert f"Your score was {shown}, below the pass mark of 99.5 %" in text
