@@ -178,8 +178,17 @@
     if (extra) body.length = extra;
     post(root.dataset.signalUrl, body).catch(function () {});
   }
+  // A page that unloads (Save and next, the question grid, a typed address, a closed tab) is
+  // hidden too, but that is not leaving the tab. Browsers fire pagehide before that last
+  // visibilitychange, and a hidden tab is reported only after a short wait that pagehide
+  // cancels, for browsers that order the two the other way.
+  var unloading = false, leaveTimer = null;
+  window.addEventListener("pagehide", function () { unloading = true; clearTimeout(leaveTimer); });
+  window.addEventListener("pageshow", function () { unloading = false; });  // back from the back-forward cache
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") signal("tab_hidden");
+    if (document.visibilityState !== "hidden" || unloading) return;
+    clearTimeout(leaveTimer);
+    leaveTimer = setTimeout(function () { if (!unloading) signal("tab_hidden"); }, 500);
   });
   form.addEventListener("paste", function (event) {
     var text = (event.clipboardData || window.clipboardData).getData("text") || "";

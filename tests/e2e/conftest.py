@@ -120,6 +120,16 @@ class LiveServer:
             session.expunge_all()
             return attempt
 
+    def attempt_signals(self, attempt_id: int):  # type: ignore[no-untyped-def]
+        """The integrity signals recorded for an attempt, oldest first (detached)."""
+        from quiz.models import AttemptSignal
+
+        with self.db() as session:
+            signals = session.scalars(select(AttemptSignal).where(AttemptSignal.attempt_id == attempt_id)
+                                      .order_by(AttemptSignal.id)).all()
+            session.expunge_all()
+            return signals
+
     def positions_by_type(self, attempt_id: int) -> dict[str, int]:
         return {item.question_version.type: item.position for item in self.attempt(attempt_id).items}
 
