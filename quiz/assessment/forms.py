@@ -18,6 +18,7 @@ from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from quiz.question_types import AnswerError
+from quiz.rendering import spoken_text
 
 Fields = Mapping[str, Sequence[str]]
 
@@ -32,6 +33,25 @@ class Choice:
     text: str
     selected: bool = False
     rank: int | None = None  # ordering: the position the candidate gave it
+
+    @property
+    def letter(self) -> str:
+        """A, B, C…: what candidates and graders call an option ("I chose B")."""
+        return option_letter(int(self.token))
+
+    @property
+    def accessible_name(self) -> str:
+        """The letter and the text as a screen reader should say it, lists kept apart from plain text."""
+        return f"{self.letter}. {spoken_text(self.text)}"
+
+
+def option_letter(number: int) -> str:
+    """1 -> A, 26 -> Z, 27 -> AA (types allow far fewer options; the letters never run out)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def display_order(definition: Mapping[str, Any], option_order: Sequence[str] | None) -> list[str]:

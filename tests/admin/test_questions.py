@@ -574,7 +574,7 @@ def test_preview_renders_the_candidate_partial(admin: Client) -> None:
     html = admin.get("/admin/questions/a-0/preview").get_data(as_text=True)
     assert "<h1>Preview of a-0</h1>" in html and "What the candidate sees" in html
     assert "Question a-0: which is right?" in html
-    assert html.count('<input type="radio" name="choice"') == 3 and "<span><p>also wrong</p>" in html
+    assert html.count('<input type="radio" name="choice"') == 3 and '<span class="option-text"><p>also wrong</p>' in html
     assert 'name="csrf_token"' not in html.split("What the candidate sees")[1].split("</fieldset>")[0]
     assert "Time left" not in html and "Review and submit" not in html  # no attempt chrome
     essay = admin.get("/admin/questions/b-e0/preview").get_data(as_text=True)

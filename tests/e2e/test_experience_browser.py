@@ -17,7 +17,7 @@ except ImportError as exc:  # the package is a dev dependency: missing only on a
         raise
     pytest.skip(f"browser tests skipped: the playwright package is not installed ({exc})", allow_module_level=True)
 
-from tests.e2e.conftest import ALPHA_QUESTIONS, ALPHA_TITLE, LiveServer
+from tests.e2e.conftest import ALPHA_QUESTIONS, ALPHA_TITLE, GAMMA_TITLE, LiveServer
 from tests.e2e.test_candidate_browser import ATTEMPT_URL, answer, log_in, nav_link, question_key, saved, start
 
 
@@ -108,3 +108,29 @@ def test_switching_to_another_tab_records_one_signal(page: Page, live_server: Li
     assert [s.kind for s in signals] == ["tab_hidden"]
     assert signals[0].position == 1
     assert len(_signals_sent(page)) == 1
+
+
+# --- 5. list-like options -------------------------------------------------------------------------
+
+def _axe(page: Page) -> Any:
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe().run(page)
+
+
+def test_list_like_options_have_letters_and_distinct_accessible_names(page: Page, live_server: LiveServer) -> None:
+    live_server.make_candidate("lists@example.com")
+    log_in(page, "lists@example.com")
+    attempt_id = start(page, GAMMA_TITLE)
+    page.goto(f"/attempts/{attempt_id}/q/{live_server.positions_by_type(attempt_id)['single_choice']}")
+    radios = page.get_by_role("radio")
+    expect(radios).to_have_count(3)
+    names = [radios.nth(n).evaluate("el => el.labels[0].innerText") for n in range(3)]
+    assert [name.split()[0] for name in names] == ["A", "B", "C"], names  # letters in display order
+    bulleted = page.get_by_role("radio", name=re.compile(r"^[ABC]\. Bulleted list: apples; pears$"))
+    numbered = page.get_by_role("radio", name=re.compile(r"^[ABC]\. Numbered list: 1\. apples; 2\. pears$"))
+    expect(bulleted).to_have_count(1)
+    expect(numbered).to_have_count(1)
+    saved(page, lambda: numbered.check())
+    results = _axe(page)
+    assert results.violations_count == 0, results.generate_report()

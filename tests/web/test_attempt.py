@@ -177,7 +177,7 @@ def test_reload_shows_the_choice_the_flag_and_the_nav_as_saved(app: Flask, alpha
     post(other_device, "/login", {"email": "ada@example.com", "password": "correct horse battery"})
     for browser in (client, other_device):
         body = page(browser.get(f"/attempts/{attempt_id}/q/1"))
-        shown = re.findall(r'<input type="radio" name="choice" value="(\d+)" checked>', body)
+        shown = re.findall(r'<input type="radio" name="choice" value="(\d+)"[^>]* checked>', body)
         assert ids_of(browser, attempt_id, 1, shown) == ["c"]
         assert '<input type="checkbox" name="flagged" id="flagged" checked>' in body
         assert "Saved 09:03:00 UTC" in body
