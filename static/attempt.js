@@ -58,6 +58,13 @@
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json"},
       body: JSON.stringify(body)});
   }
+  // What the question type says about a kept but unfinished answer (positions shared or missing).
+  var notice = document.getElementById("answer-notice");
+  function showNotice(text) {
+    if (!notice) return;
+    notice.textContent = text || "";
+    notice.hidden = !text;
+  }
   function showWarning(text) { warning.textContent = text; warning.hidden = false; }
   function clearWarning() { warning.hidden = true; warning.textContent = ""; }
   function markNav(state, on) {
@@ -98,6 +105,7 @@
             seq = Math.max(seq, body.seq);
             status.textContent = "Saved " + body.saved_at_display;
             markNav("answered", body.answered);
+            showNotice(body.notice);
           }
         } else if (response.status === 409) {
           showWarning(body.error || "This attempt is closed; answers can no longer change.");

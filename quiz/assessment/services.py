@@ -163,6 +163,13 @@ class SaveResult:
     answer: Any
     saved_at: datetime | None
     seconds_left: int
+    notice: str | None = None  # about the stored answer: kept, but not finished (an incomplete order)
+
+
+def answer_notice(item: AttemptItem) -> str | None:
+    """What the question type says about the stored answer (e.g. positions still shared)."""
+    question_type = get_type(item.question_version.type)
+    return question_type.notice(question_type.parse_definition(item.question_version.definition), item.answer)
 
 
 def save_answer(session: Session, attempt: Attempt, position: int, raw: Any, seq: int, now: datetime,
@@ -184,7 +191,8 @@ def save_answer(session: Session, attempt: Attempt, position: int, raw: Any, seq
         saved = True
     else:
         saved = False
-    return SaveResult(saved, item.answer_seq, item.answer, item.saved_at, seconds_left(attempt.deadline_at, now))
+    return SaveResult(saved, item.answer_seq, item.answer, item.saved_at, seconds_left(attempt.deadline_at, now),
+                      answer_notice(item))
 
 
 def set_flag(session: Session, attempt: Attempt, position: int, flagged: bool, now: datetime,

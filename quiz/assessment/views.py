@@ -20,6 +20,7 @@ from quiz.assessment.review import (
 from quiz.assessment.services import (
     MAX_SEQ,
     AttemptNotFound,
+    answer_notice,
     finalise_if_expired,
     load_attempt,
     record_signal,
@@ -78,7 +79,7 @@ def _page(attempt: Attempt, item: AttemptItem, error: str | None = None) -> str:
         "assessment/question.html", attempt=attempt, item=item, version=version, definition=definition,
         choices=choices_for(version.type, definition, item.option_order, item.answer),
         number_value=format_number(item.answer) if version.type == "numeric" and item.answer is not None else "",
-        answered={i.position: is_answered(i.answer) for i in attempt.items},
+        answered={i.position: is_answered(i.answer) for i in attempt.items}, notice=answer_notice(item),
         seconds_left=seconds_left(attempt.deadline_at, now()), error=error, total=len(attempt.items))
 
 
@@ -100,7 +101,7 @@ def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]
         return _page(attempt, item)
     try:
         raw = _raw(item, request.form.to_dict(flat=False))
-        save_answer(session, attempt, position, raw, item.answer_seq + 1, now(), _grace())
+        saved = save_answer(session, attempt, position, raw, item.answer_seq + 1, now(), _grace())
         set_flag(session, attempt, position, "flagged" in request.form, now(), _grace())
     except AnswerError as exc:
         session.rollback()
@@ -110,6 +111,8 @@ def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]
         return _closed_redirect(attempt)
     commit()
     go = request.form.get("go", "next")
+    if saved.notice and go != str(position):
+        flash(f"Question {position}: {saved.notice}", "info")  # kept, and said where it is seen next
     if go == "review":
         return redirect(url_for("assessment.review", attempt_id=attempt_id))
     target = position - 1 if go == "previous" else position + 1 if go == "next" else position
@@ -154,7 +157,7 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
     return jsonify(saved=result.saved, seq=result.seq, answered=is_answered(result.answer),
                    saved_at=result.saved_at.isoformat() if result.saved_at else None,
                    saved_at_display=result.saved_at.strftime("%H:%M:%S UTC") if result.saved_at else None,
-                   seconds_left=result.seconds_left)
+                   seconds_left=result.seconds_left, notice=result.notice)
 
 
 @bp.post("/<int:attempt_id>/flags/<int:position>")

@@ -278,7 +278,7 @@ NEW_QUESTIONS: dict[str, tuple[dict[str, str], dict[str, Any]]] = {
 PREVIEW_MARKERS = {
     "single_choice": 'name="choice" value="2"', "multiple_choice": 'type="checkbox" name="choice" value="3"',  # tokens, not ids
     "true_false": 'name="choice" value="false"', "numeric": "Your answer (in m/s²)", "short_text": 'maxlength="40"',
-    "ordering": '<select id="rank_3" name="rank_3">', "essay": "At least 50 words. At most 300 words.",
+    "ordering": '<select id="rank_3" name="rank_3" ', "essay": "At least 50 words. At most 300 words.",
     "comparison": "<h2>Response A</h2><p>A short summary.</p>"}
 
 

@@ -134,3 +134,47 @@ def test_list_like_options_have_letters_and_distinct_accessible_names(page: Page
     saved(page, lambda: numbered.check())
     results = _axe(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+# --- 3. ordering ----------------------------------------------------------------------------------
+
+def test_a_partial_order_is_kept_the_shared_position_named_and_the_rows_regular_at_390_px(
+        page: Page, live_server: LiveServer) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    live_server.make_candidate("orderer@example.com")
+    log_in(page, "orderer@example.com")
+    attempt_id = start(page, GAMMA_TITLE)
+    position = live_server.positions_by_type(attempt_id)["ordering"]
+    page.goto(f"/attempts/{attempt_id}/q/{position}")
+    notice = page.locator("#answer-notice")
+    expect(notice).to_be_hidden()
+
+    saved(page, lambda: page.get_by_label("Sunrise", exact=True).select_option("1"))
+    expect(notice).to_contain_text("have no position yet")
+    saved(page, lambda: page.get_by_label("Sunset", exact=True).select_option("1"))
+    expect(notice).to_contain_text("position 1 is given to “Sunrise” and “Sunset”")
+    item = next(i for i in live_server.attempt(attempt_id).items if i.position == position)
+    assert item.answer == {"sunrise": 1, "sunset": 1}  # kept, not refused
+
+    page.reload()
+    expect(page.get_by_label("Sunrise", exact=True)).to_have_value("1")
+    expect(page.get_by_label("Sunset", exact=True)).to_have_value("1")
+    expect(notice).to_contain_text("position 1 is given to “Sunrise” and “Sunset”")
+
+    # A regular layout on a phone: one row per item, the positions in one column, nothing wider than the screen.
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    rows = page.locator(".ordering-item")
+    expect(rows).to_have_count(4)
+    selects = [rows.nth(n).locator("select").bounding_box() for n in range(4)]
+    labels = [rows.nth(n).locator("label").bounding_box() for n in range(4)]
+    assert len({round(box["x"]) for box in selects}) == 1 and len({round(box["width"]) for box in selects}) == 1
+    assert len({round(box["x"]) for box in labels}) == 1
+    for select, label in zip(selects, labels):
+        assert select["x"] + select["width"] <= label["x"]  # the text beside its position, not under it
+        assert label["x"] + label["width"] <= 390
+
+    for name, rank in (("Sunset", "3"), ("Noon, when the sun is at its highest", "2"), ("Midnight", "4")):
+        saved(page, lambda name=name, rank=rank: page.get_by_label(name, exact=True).select_option(rank))
+    expect(notice).to_be_hidden()
+    item = next(i for i in live_server.attempt(attempt_id).items if i.position == position)
+    assert item.answer == ["sunrise", "noon", "sunset", "midnight"]

@@ -58,7 +58,7 @@ def test_a_json_save_stores_the_answer_and_reports_when(app: Flask, alpha: tuple
     assert response.status_code == 200
     assert response.get_json() == {"saved": True, "seq": 1, "answered": True,
                                    "saved_at": "2026-03-02T09:05:07+00:00", "saved_at_display": "09:05:07 UTC",
-                                   "seconds_left": 3600 - 307}
+                                   "seconds_left": 3600 - 307, "notice": None}
     assert stored(app, attempt_id)["items"][1] == ("c", False, 1)
 
 
