@@ -1,5 +1,5 @@
-// The attempt page: autosave each change, a countdown from the server's remaining time,
-// flags, integrity signals, and the automatic submit at the deadline.
+// The attempt page: autosave each change, flags, integrity signals, and saving what is pending
+// before the automatic submit at the deadline (the countdown itself is static/countdown.js).
 // Without JavaScript the same page works through its plain form posts.
 (function () {
   "use strict";
@@ -7,36 +7,13 @@
   if (!root) return;
   var form = document.getElementById("answer-form");
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
-  var countdown = document.getElementById("countdown");
-  var announcer = document.getElementById("time-announcer");
   var status = document.getElementById("save-status");
   var warning = document.getElementById("save-warning");
   var position = parseInt(root.dataset.position, 10);
 
-  // --- the clock: the server's remaining seconds, re-synchronised on every save --------
-  var deadline = Date.now() + parseInt(root.dataset.secondsLeft, 10) * 1000;
-  var announced = {};
-  function resync(secondsLeft) { deadline = Date.now() + secondsLeft * 1000; }
-  function format(s) {
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-    return h + ":" + String(m).padStart(2, "0") + ":" + String(r).padStart(2, "0");
-  }
-  var submitting = false;
-  function tick() {
-    var left = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
-    countdown.textContent = format(left);
-    countdown.parentElement.classList.toggle("low", left <= 300);
-    [10, 5, 1].forEach(function (minutes) {  // announced to screen readers, not every second
-      if (left <= minutes * 60 && left > minutes * 60 - 5 && !announced[minutes]) {
-        announced[minutes] = true;
-        announcer.textContent = minutes + (minutes === 1 ? " minute" : " minutes") + " left.";
-      }
-    });
-    // The server sends whole seconds rounded down, so its deadline can be up to 1 s after ours:
-    // submit only once it has surely passed, or the server takes it for an early, unconfirmed submit.
-    if (left === 0 && Date.now() >= deadline + 1000 && !submitting) { submitting = true; submitAtDeadline(); }
-  }
-  setInterval(tick, 250);
+  // --- the clock is countdown.js's: saves re-synchronise it, and its submit at zero waits for them
+  var clock = window.quizClock;
+  function resync(secondsLeft) { clock.resync(secondsLeft); }
 
   // --- saving --------------------------------------------------------------------------
   var seq = parseInt(root.dataset.seq, 10) || 0;
@@ -204,18 +181,8 @@
   });
 
   // --- the deadline: submit with everything saved before it -----------------------------
-  function submitAtDeadline() {
+  clock.beforeSubmit = function (submit) {
     status.textContent = "Time is up: submitting…";
-    flushThen(function () { document.getElementById("deadline-form").submit(); });
-  }
-
-  // Every half minute the clock is checked against the server's, even with no saves.
-  setInterval(function () {
-    fetch(root.dataset.stateUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
-      .then(function (r) { return r.json(); })
-      .then(function (body) {
-        if (body.status && body.status !== "in_progress") { window.location.href = root.dataset.dashboardUrl; return; }
-        if (typeof body.seconds_left === "number") resync(body.seconds_left);
-      }).catch(function () {});
-  }, 30000);
+    flushThen(submit);
+  };
 })();

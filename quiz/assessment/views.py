@@ -64,7 +64,7 @@ def _closed_redirect(attempt: Attempt) -> Response:
     commit()
     if attempt.status == "voided":
         message = "This attempt was voided by an administrator; you may start the assessment once more."
-    elif attempt.submit_reason == "deadline":
+    elif attempt.submit_reason in ("deadline", "sweep"):
         message = "Time is up: your attempt was submitted at the deadline with every answer saved before it."
     else:
         message = "This attempt is submitted: its answers can no longer change."
@@ -237,8 +237,10 @@ def submit(attempt_id: int) -> str | Response | tuple[str, int]:
     except AttemptClosed:
         return _closed_redirect(attempt)
     commit()
-    flash("Your attempt is submitted. " + ("Your result is on your dashboard." if attempt.decision
-                                           else "You will be emailed when the decision is made."), "success")
+    opening = ("Time ran out: your attempt was submitted automatically with every answer saved before the deadline. "
+               if attempt.submit_reason == "deadline" else "Your attempt is submitted. ")
+    flash(opening + ("Your result is on your dashboard." if attempt.decision
+                     else "You will be emailed when the decision is made."), "success")
     return redirect(url_for("candidates.dashboard"))
 
 

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from quiz.assessment.errors import AlreadyAttempted, AssessmentError
 from quiz.assessment.services import check_can_start, live_attempt, start_attempt
+from quiz.assessment.timing import allowed_seconds
 from quiz.auth.decorators import candidate_required
 from quiz.candidates.forms import ApplicationForm, StartForm
 from quiz.candidates.services import ApplicationLocked, dashboard as dashboard_state, has_started_an_attempt
@@ -79,5 +80,6 @@ def instructions(key: str) -> str | Response:
         blocked = None
     except AssessmentError as exc:
         blocked = str(exc)
+    factor = current_user.accommodation_factor
     return render_template("candidates/instructions.html", assessment=target, form=form, blocked=blocked,
-                           factor=current_user.accommodation_factor)
+                           factor=factor, allowed_seconds=allowed_seconds(target.time_limit_minutes, factor))

@@ -17,7 +17,7 @@ except ImportError as exc:  # the package is a dev dependency: missing only on a
         raise
     pytest.skip(f"browser tests skipped: the playwright package is not installed ({exc})", allow_module_level=True)
 
-from tests.e2e.conftest import ALPHA_QUESTIONS, ALPHA_TITLE, GAMMA_TITLE, LiveServer
+from tests.e2e.conftest import ALPHA_QUESTIONS, ALPHA_TITLE, BETA_TITLE, GAMMA_TITLE, LiveServer
 from tests.e2e.test_candidate_browser import ATTEMPT_URL, answer, log_in, nav_link, question_key, saved, start
 
 
@@ -178,3 +178,83 @@ def test_a_partial_order_is_kept_the_shared_position_named_and_the_rows_regular_
     expect(notice).to_be_hidden()
     item = next(i for i in live_server.attempt(attempt_id).items if i.position == position)
     assert item.answer == ["sunrise", "noon", "sunset", "midnight"]
+
+
+# --- 6. timing messages and decimal commas ----------------------------------------------------------
+
+def _set_factor(live_server: LiveServer, email: str, factor: str) -> None:
+    from decimal import Decimal
+
+    from sqlalchemy import update
+
+    from quiz.models import User
+
+    with live_server.db() as session:
+        session.execute(update(User).where(User.email == email).values(accommodation_factor=Decimal(factor)))
+        session.commit()
+
+
+def _move_deadline(live_server: LiveServer, attempt_id: int, seconds_from_now: float) -> None:
+    """The attempt's deadline, a few seconds away: what the last seconds of a real attempt look like."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import update
+
+    from quiz.models import Attempt
+
+    with live_server.db() as session:
+        session.execute(update(Attempt).where(Attempt.id == attempt_id).values(
+            deadline_at=datetime.now(timezone.utc) + timedelta(seconds=seconds_from_now)))
+        session.commit()
+
+
+def test_extra_time_is_told_in_real_minutes_and_seconds(page: Page, live_server: LiveServer) -> None:
+    live_server.make_candidate("extra@example.com")
+    _set_factor(live_server, "extra@example.com", "1.50")
+    log_in(page, "extra@example.com")
+    page.goto("/dashboard")
+    page.get_by_role("link", name=BETA_TITLE).click()
+    expect(page.locator(".facts")).to_contain_text(
+        "Time limit: 1 minute × 1.5 extra time = 1 minute 30 seconds for you")
+    page.get_by_label("I understand I can take this assessment only once").check()
+    page.get_by_role("button", name="Start the assessment").click()
+    expect(page.locator("#countdown")).to_have_text(re.compile(r"^0:01:(29|30)$"))  # what the page said
+
+
+def test_the_review_page_counts_down_and_submits_at_zero_saying_time_ran_out(
+        page: Page, live_server: LiveServer) -> None:
+    live_server.make_candidate("reviewer@example.com")
+    log_in(page, "reviewer@example.com")
+    attempt_id = start(page, BETA_TITLE)
+    answer(page, question_key(page))
+    page.get_by_role("button", name="Review and submit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review before you submit")
+    _move_deadline(live_server, attempt_id, 6)
+    page.reload()
+    countdown = page.locator("#countdown")
+    expect(countdown).to_have_text(re.compile(r"^0:00:0[4-6]$"))
+    expect(countdown).to_have_text(re.compile(r"^0:00:0[0-3]$"))  # live, not the time at load
+    page.wait_for_url(re.compile(r"/dashboard$"), timeout=20_000)  # no click: the page submits itself
+    expect(page.get_by_role("status").filter(has_text="Time ran out")).to_contain_text(
+        "Time ran out: your attempt was submitted automatically with every answer saved before the deadline.")
+    attempt = live_server.attempt(attempt_id)
+    assert attempt.status == "decided" and attempt.submit_reason == "deadline"
+
+
+def test_a_decimal_comma_is_accepted_and_an_unclear_one_says_what_to_type(page: Page, live_server: LiveServer) -> None:
+    live_server.make_candidate("comma@example.com")
+    log_in(page, "comma@example.com")
+    attempt_id = start(page, GAMMA_TITLE)
+    position = live_server.positions_by_type(attempt_id)["numeric"]
+    page.goto(f"/attempts/{attempt_id}/q/{position}")
+    value = page.get_by_label("Your answer (in m)")
+    with page.expect_response(lambda r: "/answers/" in r.url and r.status == 422):
+        value.fill("1,000")
+        value.blur()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "'1,000' is unclear: type 1000 if the comma separates thousands, or 1.000 if it is a decimal comma")
+    saved(page, lambda: (value.fill("8,3"), value.blur()))
+    item = next(i for i in live_server.attempt(attempt_id).items if i.position == position)
+    assert item.answer == 8.3
+    page.reload()
+    expect(value).to_have_value("8.3")

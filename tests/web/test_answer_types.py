@@ -68,7 +68,7 @@ def test_a_numeric_answer_is_shown_exactly_as_saved(mixed, typed: str, shown: st
     position = positions["numeric"]
     assert save(client, attempt_id, position, {"value": typed}, 1).status_code == 200
     body = page(client.get(f"/attempts/{attempt_id}/q/{position}"))
-    value = re.search(r'<input type="text" inputmode="decimal" id="value" name="value" autocomplete="off"\s+'
+    value = re.search(r'<input type="text" inputmode="decimal" id="value" name="value" autocomplete="off"[^>]*?\s+'
                       r'value="([^"]*)">', body).group(1)
     assert value == shown
     assert float(value) == stored(app, attempt_id)["items"][position][0] == float(typed)

@@ -310,6 +310,8 @@ def test_the_page_submits_itself_at_the_deadline_without_the_confirmation(
     assert state["status"] == "decided" and state["submit_reason"] == "deadline"
     assert state["submitted_at"] == deadline
     assert state["items"][1][0] == "a"
+    assert flashes(client.get("/dashboard"))[0].startswith(
+        "Time ran out: your attempt was submitted automatically with every answer saved before the deadline.")
 
 
 def test_the_state_endpoint_reports_the_servers_time_and_finalises(
@@ -355,4 +357,5 @@ def test_question_markdown_is_rendered_and_sanitised(make_app: AppFactory) -> No
 
     assert "<script>alert" not in body
     assert "<strong>wrong</strong>" in body  # option text is markdown too, sanitised the same way
-    assert body.count("<script") == 1 and '<script src="/static/attempt.js" defer></script>' in body
+    assert body.count("<script") == 2 and '<script src="/static/attempt.js" defer></script>' in body
+    assert '<script src="/static/countdown.js" defer></script>' in body  # the page's own two files, nothing else

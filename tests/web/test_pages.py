@@ -122,7 +122,7 @@ def test_instructions_show_the_facts_and_the_once_only_confirmation(app: Flask) 
     assert response.status_code == 200
     body = text(response)
     assert "<h1>Alpha starter</h1>" in body
-    assert "Time limit: <strong>60 minutes</strong></li>" in body  # no extra time for this candidate
+    assert "Time limit: <strong>1 hour</strong></li>" in body  # no extra time for this candidate
     assert "4 questions" in body
     assert "<strong>Basic</strong> tier, starting at $20.00/h (pass mark 50%)" in body
     assert "You can take this assessment only once." in body
@@ -146,7 +146,7 @@ def test_instructions_and_deadline_show_the_extra_time(app: Flask, clock: Frozen
                         .values(accommodation_factor=Decimal("1.50")))
         session.commit()
     body = text(client.get("/assessments/alpha-starter"))
-    assert "60 minutes</strong> × 1.50 extra time = <strong>90 minutes</strong> for you" in body
+    assert "1 hour</strong> × 1.5 extra time = <strong>1 hour 30 minutes</strong> for you" in body
 
     attempt_id = start(client, "alpha-starter")
     assert (stored(app, attempt_id)["deadline_at"] - clock.now()).total_seconds() == 90 * 60
@@ -224,7 +224,10 @@ def test_review_page_lists_unanswered_and_flagged(app: Flask) -> None:
     assert rows == {"1": "answered", "2": "answered, flagged", "3": "unanswered, flagged", "4": "unanswered"}
     assert f'href="/attempts/{attempt_id}/q/3"' in body
     assert "I have reviewed my answers and want to submit now." in body
-    assert "Time left: <strong>1:00:00</strong>" in body
+    assert re.search(r'Time left: <strong id="countdown" role="timer"[^>]*>1:00:00</strong>', body)
+    # The review page counts down and submits at zero like the question pages.
+    assert 'data-seconds-left="3600"' in body and 'id="deadline-form"' in body
+    assert '<script src="/static/countdown.js" defer></script>' in body
 
 
 def test_submit_needs_the_confirmation(app: Flask) -> None:
