@@ -14,11 +14,24 @@ from quiz.assessment.grading import candidate_tier
 from quiz.assessment.review import ReviewState, review_state
 from quiz.assessment.services import check_can_start, finalise_if_expired, passed_starter
 from quiz.assessment.timing import seconds_left
-from quiz.main.services import catalogue
-from quiz.models import Assessment, Attempt, CandidateApplication, User
+from quiz.bank.blueprint import strata_from_data
+from quiz.main.services import catalogue, current_versions
+from quiz.models import Assessment, Attempt, CandidateApplication, QuestionVersion, User
+from quiz.question_types import TYPE_NAMES
 from quiz.scoring import TierRef
 
 APPLICATION_FIELDS = ("full_name", "country", "time_zone", "education", "expertise", "languages", "hours_per_week")
+
+
+def assessment_question_types(session: Session, assessment: Assessment) -> list[str]:
+    """The question types an attempt of this assessment can draw, as the bank is now (what the
+    instructions list, and the practice questions offered)."""
+    strata = strata_from_data(assessment.blueprint)
+    rows = session.execute(select(QuestionVersion.type, QuestionVersion.topic, QuestionVersion.difficulty)
+                           .where(QuestionVersion.id.in_(current_versions(assessment.track_id))))
+    drawn = {type_name for type_name, topic, difficulty in rows
+             if any(stratum.admits(topic, difficulty) for stratum in strata)}
+    return [name for name in TYPE_NAMES if name in drawn]
 
 
 class ApplicationLocked(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from quiz.bank.blueprint import shortfalls, strata_from_data
@@ -17,13 +17,17 @@ class OfferedAssessment:
     offered: bool
 
 
+def current_versions(track_id: int) -> Select[tuple[int]]:
+    """The ids of the current version of every active question of a track (a subquery)."""
+    return (select(func.max(QuestionVersion.id)).join(Question)
+            .where(Question.track_id == track_id, Question.status == "active")
+            .group_by(QuestionVersion.question_id))
+
+
 def active_pool(session: Session, track_id: int) -> list[tuple[str, int]]:
     """(topic, difficulty) of the current version of every active question of a track."""
-    latest = (select(func.max(QuestionVersion.id)).join(Question)
-              .where(Question.track_id == track_id, Question.status == "active")
-              .group_by(QuestionVersion.question_id))
     rows = session.execute(select(QuestionVersion.topic, QuestionVersion.difficulty)
-                           .where(QuestionVersion.id.in_(latest)))
+                           .where(QuestionVersion.id.in_(current_versions(track_id))))
     return [(topic, difficulty) for topic, difficulty in rows]
 
 
