@@ -16,6 +16,7 @@ from quiz.assessment.review import (
     open_review,
     review_closes_at,
     review_content,
+    review_state,
 )
 from quiz.assessment.services import (
     MAX_SEQ,
@@ -242,6 +243,20 @@ def submit(attempt_id: int) -> str | Response | tuple[str, int]:
     flash(opening + ("Your result is on your dashboard." if attempt.decision
                      else "You will be emailed when the decision is made."), "success")
     return redirect(url_for("candidates.dashboard"))
+
+
+@bp.get("/<int:attempt_id>/results")
+@candidate_required
+def confirm_results(attempt_id: int) -> str | Response:
+    """Before the one review is claimed: what opening it means, and a confirmed Open."""
+    attempt = _attempt(attempt_id)
+    state = review_state(attempt, now(), _window())
+    if state != "available":
+        flash({"open": "Your review is already open in another tab or device.",
+               "used": "You have already used your one review of these results.",
+               "not_decided": "Your results can be reviewed once a decision has been made."}[state], "info")
+        return redirect(url_for("candidates.dashboard"))
+    return render_template("assessment/results_confirm.html", attempt=attempt, window_minutes=_window())
 
 
 @bp.post("/<int:attempt_id>/results/open")

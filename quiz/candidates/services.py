@@ -106,8 +106,10 @@ def dashboard(session: Session, user: User, now: datetime, grace_seconds: float,
         finalise_if_expired(session, attempt, now, grace_seconds)
     summaries = [AttemptSummary(a, seconds_left(a.deadline_at, now), review_state(a, now, window_minutes))
                  for a in attempts if a.status != "voided"]
+    taken = {s.attempt.assessment_id for s in summaries}  # listed with their state, never as open
+    # a voided attempt's "you may start once more" holds only until the new attempt starts
     board = Dashboard(stage="apply", attempts=summaries, tier=candidate_tier(session, user),
-                      voided=[a for a in attempts if a.status == "voided"])
+                      voided=[a for a in attempts if a.status == "voided" and a.assessment_id not in taken])
     if user.application is None:
         return board
     board.in_progress = next((s for s in summaries if s.attempt.status == "in_progress"), None)
@@ -124,5 +126,5 @@ def dashboard(session: Session, user: User, now: datetime, grace_seconds: float,
     starter = passed_starter(session, user)
     if starter is not None:
         board.specialists = [o for o in _offers(session, user, "specialist")
-                             if o.assessment.track_id != starter.assessment.track_id]
+                             if o.assessment.track_id != starter.assessment.track_id and o.assessment.id not in taken]
     return board

@@ -91,8 +91,8 @@ def test_dashboard_choose_starter_lists_each_starter_with_time_size_tier_and_rat
     board = _dashboard(client)
     assert "Choose your starter assessment" in board
     assert "Alpha starter" in board and "Beta starter" in board
-    assert "Alpha starter</a>\n          · 60 min · 4 questions\n          · Basic tier, from $20.00/h" in board
-    assert "Beta starter</a>\n          · 60 min · 4 questions\n          · Pro tier, from $50.00/h" in board
+    assert "Alpha starter</a>\n          · 1 hour · 4 questions\n          · Basic tier, from $20.00/h" in board
+    assert "Beta starter</a>\n          · 1 hour · 4 questions\n          · Pro tier, from $50.00/h" in board
     assert "Alpha specialist" not in board  # specialists open only after a passed starter
     assert "Edit your application" in board
 
@@ -263,9 +263,15 @@ def test_dashboard_decided_shows_decision_tier_rate_and_the_review(app: Flask) -
     board = _dashboard(client)
     assert "Your decision is below." in board
     assert '<p class="tier"><strong>Basic</strong> · starting at <strong>$20.00/h</strong></p>' in board
-    assert "<strong>Passed</strong> · Basic tier" in board
-    assert f'action="/attempts/{attempt_id}/results/open"' in board
+    assert "<strong>Passed</strong> · score 100.00% · Basic tier" in board  # the score, after the decision
+    assert f'href="/attempts/{attempt_id}/results"' in board  # asks first: nothing is claimed by a click
     assert "Review your results" in board and "once only" in board
+
+    confirm = text(client.get(f"/attempts/{attempt_id}/results"))
+    assert "Open your results review?" in confirm and "You can review your results <strong>once</strong>" in confirm
+    assert "for 30 minutes, whichever comes first" in confirm and "It cannot be opened again afterwards" in confirm
+    assert f'action="/attempts/{attempt_id}/results/open"' in confirm
+    assert stored(app, attempt_id)["review_opened_at"] is None  # looking at the question opens nothing
 
 
 def test_dashboard_after_a_fail_shows_no_tier(app: Flask) -> None:
