@@ -16,7 +16,7 @@ from quiz.db import set_immediate_transactions
 from quiz.extensions import init_db, init_web
 from quiz.paths import default_instance_path, static_dir, templates_dir
 from quiz.question_types.base import format_number
-from quiz.rendering import render_markdown
+from quiz.rendering import render_markdown, topic_name
 
 
 #: The admin area's navigation: (endpoint, label, roles that see it). Each part of the area adds its line.
@@ -89,6 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["number"] = lambda value: format_number(float(value))  # 50, 67.5: never rounded away
     app.jinja_env.filters["duration"] = format_duration  # seconds -> "1 minute 30 seconds"
+    app.jinja_env.filters["topic_name"] = topic_name  # "fact_checking" -> "Fact checking"
     app.jinja_env.globals["admin_nav"] = ADMIN_NAV
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 

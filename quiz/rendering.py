@@ -66,3 +66,9 @@ def spoken_text(text: str) -> str:
     spoken = re.sub(r"\s*;\s*\.\s*", ". ", spoken)  # the last item of a list ends it
     spoken = re.sub(r"\s+", " ", spoken).strip()
     return spoken.rstrip(".;").strip()
+
+
+def topic_name(key: str) -> str:
+    """A topic key as people read it: "fact_checking" -> "Fact checking", "code-review" -> "Code review"."""
+    words = re.sub(r"[_\-]+", " ", key or "").strip()
+    return words[:1].upper() + words[1:]

@@ -159,7 +159,8 @@ def test_the_list_shows_each_question_with_its_current_version(admin: Client) ->
     row = re.search(r'<tr class="question-row">\s*<th scope="row"><a href="/admin/questions/b-e1/history">.*?</tr>',
                     html, re.S).group(0)
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
-    assert cells[:7] == ["beta", "essay", "b", "2", "2", "active", "1"]
+    assert cells[:7] == ["beta", "essay", "B", "2", "2", "active", "1"]  # the topic as people read it
+    assert 'class="question-text"><a href="/admin/questions/b-e1/edit">Essay b-e1: explain.</a>' in row
 
 
 SEARCHES = [
