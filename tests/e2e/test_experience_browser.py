@@ -62,6 +62,16 @@ def _settle(page: Page) -> None:
     page.wait_for_timeout(1500)
 
 
+def _gamma_question(page: Page, live_server: LiveServer, email: str, type_name: str) -> tuple[int, int]:
+    """A new candidate starts the gamma starter and opens its question of this type: (attempt, position)."""
+    live_server.make_candidate(email)
+    log_in(page, email)
+    attempt_id = start(page, GAMMA_TITLE)
+    position = live_server.positions_by_type(attempt_id)[type_name]
+    page.goto(f"/attempts/{attempt_id}/q/{position}")
+    return attempt_id, position
+
+
 # --- 1. integrity signals -------------------------------------------------------------------------
 
 def test_moving_between_questions_records_no_tab_signal(page: Page, live_server: LiveServer) -> None:
@@ -119,10 +129,7 @@ def _axe(page: Page) -> Any:
 
 
 def test_list_like_options_have_letters_and_distinct_accessible_names(page: Page, live_server: LiveServer) -> None:
-    live_server.make_candidate("lists@example.com")
-    log_in(page, "lists@example.com")
-    attempt_id = start(page, GAMMA_TITLE)
-    page.goto(f"/attempts/{attempt_id}/q/{live_server.positions_by_type(attempt_id)['single_choice']}")
+    _gamma_question(page, live_server, "lists@example.com", "single_choice")
     radios = page.get_by_role("radio")
     expect(radios).to_have_count(3)
     names = [radios.nth(n).evaluate("el => el.labels[0].innerText") for n in range(3)]
@@ -141,11 +148,7 @@ def test_list_like_options_have_letters_and_distinct_accessible_names(page: Page
 def test_a_partial_order_is_kept_the_shared_position_named_and_the_rows_regular_at_390_px(
         page: Page, live_server: LiveServer) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
-    live_server.make_candidate("orderer@example.com")
-    log_in(page, "orderer@example.com")
-    attempt_id = start(page, GAMMA_TITLE)
-    position = live_server.positions_by_type(attempt_id)["ordering"]
-    page.goto(f"/attempts/{attempt_id}/q/{position}")
+    attempt_id, position = _gamma_question(page, live_server, "orderer@example.com", "ordering")
     notice = page.locator("#answer-notice")
     expect(notice).to_be_hidden()
 
@@ -242,11 +245,7 @@ def test_the_review_page_counts_down_and_submits_at_zero_saying_time_ran_out(
 
 
 def test_a_decimal_comma_is_accepted_and_an_unclear_one_says_what_to_type(page: Page, live_server: LiveServer) -> None:
-    live_server.make_candidate("comma@example.com")
-    log_in(page, "comma@example.com")
-    attempt_id = start(page, GAMMA_TITLE)
-    position = live_server.positions_by_type(attempt_id)["numeric"]
-    page.goto(f"/attempts/{attempt_id}/q/{position}")
+    attempt_id, position = _gamma_question(page, live_server, "comma@example.com", "numeric")
     value = page.get_by_label("Your answer (in m)")
     with page.expect_response(lambda r: "/answers/" in r.url and r.status == 422):
         value.fill("1,000")

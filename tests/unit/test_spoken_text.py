@@ -31,3 +31,11 @@ def test_a_bulleted_and_a_numbered_option_have_different_names() -> None:
 @pytest.mark.parametrize(("number", "letter"), [(1, "A"), (2, "B"), (26, "Z"), (27, "AA"), (28, "AB")])
 def test_option_letters(number: int, letter: str) -> None:
     assert option_letter(number) == letter
+
+
+@pytest.mark.parametrize(("key", "name"), [("fact_checking", "Fact checking"), ("code-review", "Code review"),
+                                           ("SQL_basics", "SQL basics"), ("b", "B"), ("", "")])
+def test_topic_names_as_people_read_them(key: str, name: str) -> None:
+    from quiz.rendering import topic_name
+
+    assert topic_name(key) == name
