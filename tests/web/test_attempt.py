@@ -265,7 +265,8 @@ def test_the_expired_attempt_is_finalised_by_the_next_dashboard_visit(
 
     board = text(client.get("/dashboard"))
     assert "Your decision is below." in board
-    assert "<strong>Passed</strong> · Basic tier" in board  # 2 of 4 right reaches the pass mark of 50%
+    assert "<strong>Passed</strong> · score 50.00% · Basic tier" in board  # 2 of 4 right reaches the pass mark of 50%
+    assert "submitted when time ran out" in board
     state = stored(app, attempt_id)
     assert state["status"] == "decided" and state["submit_reason"] == "deadline"
     assert state["submitted_at"] == deadline
