@@ -112,6 +112,8 @@ def test_a_partial_or_shared_order_is_kept_and_the_shared_position_named(mixed) 
     assert stored(app, attempt_id)["items"][position][0] == {"one": 1, "two": 1, "three": 2}
     body = page(client.get(f"/attempts/{attempt_id}/q/{position}"))
     assert "position 1 is given to “One” and “Two”" in body  # the page says it again after a reload
+    review = page(client.get(f"/attempts/{attempt_id}/review"))
+    assert re.search(rf">Question {position}</a></th>\s*<td>answered, order incomplete</td>", review)
 
     # Without JavaScript: one item placed, Save and next keeps it and says so on the next page.
     response = answer_form(client, attempt_id, position, {"rank_two": "3"}, go="next")
