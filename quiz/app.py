@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from quiz import __version__
+from quiz.assessment.timing import format_duration
 from quiz.config import DEV_SECRET_KEY, load_config
 from quiz.db import set_immediate_transactions
 from quiz.extensions import init_db, init_web
@@ -17,7 +18,7 @@ from quiz.jobs import configure_queue
 from quiz.outage import error_page, init_outage_handling
 from quiz.paths import default_instance_path, static_dir, templates_dir
 from quiz.question_types.base import format_number
-from quiz.rendering import render_markdown
+from quiz.rendering import render_markdown, topic_name
 from quiz.web_security import add_security_headers
 
 
@@ -95,6 +96,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["quiz_version"] = __version__
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["number"] = lambda value: format_number(float(value))  # 50, 67.5: never rounded away
+    app.jinja_env.filters["duration"] = format_duration  # seconds -> "1 minute 30 seconds"
+    app.jinja_env.filters["topic_name"] = topic_name  # "fact_checking" -> "Fact checking"
     app.jinja_env.globals["admin_nav"] = ADMIN_NAV
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 

@@ -1,5 +1,5 @@
-// The attempt page: autosave each change, a countdown from the server's remaining time,
-// flags, integrity signals, and the automatic submit at the deadline.
+// The attempt page: autosave each change, flags, integrity signals, and saving what is pending
+// before the automatic submit at the deadline (the countdown itself is static/countdown.js).
 // Without JavaScript the same page works through its plain form posts.
 (function () {
   "use strict";
@@ -7,36 +7,13 @@
   if (!root) return;
   var form = document.getElementById("answer-form");
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
-  var countdown = document.getElementById("countdown");
-  var announcer = document.getElementById("time-announcer");
   var status = document.getElementById("save-status");
   var warning = document.getElementById("save-warning");
   var position = parseInt(root.dataset.position, 10);
 
-  // --- the clock: the server's remaining seconds, re-synchronised on every save --------
-  var deadline = Date.now() + parseInt(root.dataset.secondsLeft, 10) * 1000;
-  var announced = {};
-  function resync(secondsLeft) { deadline = Date.now() + secondsLeft * 1000; }
-  function format(s) {
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-    return h + ":" + String(m).padStart(2, "0") + ":" + String(r).padStart(2, "0");
-  }
-  var submitting = false;
-  function tick() {
-    var left = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
-    countdown.textContent = format(left);
-    countdown.parentElement.classList.toggle("low", left <= 300);
-    [10, 5, 1].forEach(function (minutes) {  // announced to screen readers, not every second
-      if (left <= minutes * 60 && left > minutes * 60 - 5 && !announced[minutes]) {
-        announced[minutes] = true;
-        announcer.textContent = minutes + (minutes === 1 ? " minute" : " minutes") + " left.";
-      }
-    });
-    // The server sends whole seconds rounded down, so its deadline can be up to 1 s after ours:
-    // submit only once it has surely passed, or the server takes it for an early, unconfirmed submit.
-    if (left === 0 && Date.now() >= deadline + 1000 && !submitting) { submitting = true; submitAtDeadline(); }
-  }
-  setInterval(tick, 250);
+  // --- the clock is countdown.js's: saves re-synchronise it, and its submit at zero waits for them
+  var clock = window.quizClock || {resync: function () {}};  // without countdown.js: saving still works
+  function resync(secondsLeft) { clock.resync(secondsLeft); }
 
   // --- saving --------------------------------------------------------------------------
   var seq = parseInt(root.dataset.seq, 10) || 0;
@@ -57,6 +34,13 @@
     return fetch(url, {method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json"},
       body: JSON.stringify(body)});
+  }
+  // What the question type says about a kept but unfinished answer (positions shared or missing).
+  var notice = document.getElementById("answer-notice");
+  function showNotice(text) {
+    if (!notice) return;
+    notice.textContent = text || "";
+    notice.hidden = !text;
   }
   function showWarning(text) { warning.textContent = text; warning.hidden = false; }
   function clearWarning() { warning.hidden = true; warning.textContent = ""; }
@@ -98,6 +82,7 @@
             seq = Math.max(seq, body.seq);
             status.textContent = "Saved " + body.saved_at_display;
             markNav("answered", body.answered);
+            showNotice(body.notice);
           }
         } else if (response.status === 409) {
           showWarning(body.error || "This attempt is closed; answers can no longer change.");
@@ -182,8 +167,17 @@
     if (extra) body.length = extra;
     post(root.dataset.signalUrl, body).catch(function () {});
   }
+  // A page that unloads (Save and next, the question grid, a typed address, a closed tab) is
+  // hidden too, but that is not leaving the tab. Browsers fire pagehide before that last
+  // visibilitychange, and a hidden tab is reported only after a short wait that pagehide
+  // cancels, for browsers that order the two the other way.
+  var unloading = false, leaveTimer = null;
+  window.addEventListener("pagehide", function () { unloading = true; clearTimeout(leaveTimer); });
+  window.addEventListener("pageshow", function () { unloading = false; });  // back from the back-forward cache
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") signal("tab_hidden");
+    if (document.visibilityState !== "hidden" || unloading) return;
+    clearTimeout(leaveTimer);
+    leaveTimer = setTimeout(function () { if (!unloading) signal("tab_hidden"); }, 500);
   });
   form.addEventListener("paste", function (event) {
     var text = (event.clipboardData || window.clipboardData).getData("text") || "";
@@ -191,18 +185,8 @@
   });
 
   // --- the deadline: submit with everything saved before it -----------------------------
-  function submitAtDeadline() {
+  clock.beforeSubmit = function (submit) {
     status.textContent = "Time is up: submitting…";
-    flushThen(function () { document.getElementById("deadline-form").submit(); });
-  }
-
-  // Every half minute the clock is checked against the server's, even with no saves.
-  setInterval(function () {
-    fetch(root.dataset.stateUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
-      .then(function (r) { return r.json(); })
-      .then(function (body) {
-        if (body.status && body.status !== "in_progress") { window.location.href = root.dataset.dashboardUrl; return; }
-        if (typeof body.seconds_left === "number") resync(body.seconds_left);
-      }).catch(function () {});
-  }, 30000);
+    flushThen(submit);
+  };
 })();

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, object_session, selectinload
 
 from quiz.assessment.grading import attempt_score, grade_item, grading_failure, record_decision, regrade_items, settle
 from quiz.assessment.placement import computed_decision
+from quiz.admin.grading_parts import PartsBreakdown, comparison_parts
 from quiz.admin.people import load_attempt_for_admin
 from quiz.audit import record
 from quiz.models import Attempt, AttemptItem, User
@@ -251,6 +252,7 @@ class ItemForGrading:
     possible: Any  # the question's points
     refusal: str | None  # why this person cannot grade it now
     regrading: bool  # the attempt is decided: saving changes a decided attempt
+    parts: PartsBreakdown | None = None  # a comparison: how its automatic part and rubric add up
 
     @property
     def attempt(self) -> Attempt:
@@ -275,8 +277,10 @@ def item_for_grading(item: AttemptItem, grader: User) -> ItemForGrading:
         text = answer if isinstance(answer, str) else (answer or {}).get("justification")
         written = WrittenAnswer(text, count_words(text or ""), getattr(spec, "min_words", 0),
                                 getattr(spec, "max_words", None))
-    return ItemForGrading(item, question_type.label, spec, rubric, written, dict(grade_item(item).detail),
-                          version.points, grading_refusal(item, grader), item.attempt.status == "decided")
+    detail = dict(grade_item(item).detail)
+    parts = comparison_parts(spec, detail, version.points) if version.type == "comparison" else None
+    return ItemForGrading(item, question_type.label, spec, rubric, written, detail,
+                          version.points, grading_refusal(item, grader), item.attempt.status == "decided", parts)
 
 
 @dataclass(frozen=True)

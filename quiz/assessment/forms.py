@@ -3,7 +3,7 @@
 The plain form post (no JavaScript) and the JSON autosave send the same field names, so one
 function reads both. Field names per type:
   single_choice, true_false: choice | multiple_choice: choice (several) | numeric, short_text: value
-  essay: text | ordering: rank_<token> | comparison: better, rating_a, rating_b, justification
+  essay: text | ordering: rank_<token> (a position each, kept even when partial) | comparison: better, rating_a, rating_b, justification
 Options and ordering items are sent as tokens (their display position), never as bank ids.
 """
 
@@ -18,6 +18,8 @@ from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from quiz.question_types import AnswerError
+from quiz.question_types.ordering import Ordering
+from quiz.rendering import spoken_text
 
 Fields = Mapping[str, Sequence[str]]
 
@@ -32,6 +34,25 @@ class Choice:
     text: str
     selected: bool = False
     rank: int | None = None  # ordering: the position the candidate gave it
+
+    @property
+    def letter(self) -> str:
+        """A, B, C…: what candidates and graders call an option ("I chose B")."""
+        return option_letter(int(self.token))
+
+    @property
+    def accessible_name(self) -> str:
+        """The letter and the text as a screen reader should say it, lists kept apart from plain text."""
+        return f"{self.letter}. {spoken_text(self.text)}"
+
+
+def option_letter(number: int) -> str:
+    """1 -> A, 26 -> Z, 27 -> AA (types allow far fewer options; the letters never run out)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def display_order(definition: Mapping[str, Any], option_order: Sequence[str] | None) -> list[str]:
@@ -50,7 +71,7 @@ def choices_for(type_name: str, definition: Mapping[str, Any], option_order: Seq
         chosen = {answer}
     else:
         chosen = set()
-    ranks = {ident: n for n, ident in enumerate(answer, start=1)} if type_name == "ordering" and answer else {}
+    ranks = Ordering.positions(answer) if type_name == "ordering" else {}
     return [Choice(str(n), texts[ident], ident in chosen, ranks.get(ident)) for n, ident in enumerate(order, start=1)]
 
 
@@ -69,23 +90,18 @@ def _first(fields: Fields, name: str) -> str | None:
     return value if value is not None and value.strip() != "" else None
 
 
-def _ordering(fields: Fields, item_ids: Sequence[str]) -> list[str] | None:
+def _ordering(fields: Fields, item_ids: Sequence[str]) -> dict[str, int] | None:
+    """The positions given so far, item id -> position: partial or shared positions are kept (the
+    ordering type decides how they are stored and graded), never refused."""
     ranks: dict[str, int] = {}
     for token, ident in enumerate(item_ids, start=1):
         raw = _first(fields, f"rank_{token}")
         if raw is None:
             continue
-        try:
-            ranks[ident] = int(raw)
-        except ValueError:
-            raise AnswerError("Choose a position for each item.") from None
-    if not ranks:
-        return None
-    if len(ranks) < len(item_ids):
-        raise AnswerError(f"Give every item a position from 1 to {len(item_ids)}.")
-    if sorted(ranks.values()) != list(range(1, len(item_ids) + 1)):
-        raise AnswerError(f"Give each item a different position from 1 to {len(item_ids)}.")
-    return sorted(item_ids, key=ranks.__getitem__)
+        if not (raw.isascii() and raw.isdecimal() and len(raw) < 4) or not 1 <= int(raw) <= len(item_ids):
+            raise AnswerError(f"Choose a position from 1 to {len(item_ids)} for each item.")
+        ranks[ident] = int(raw)
+    return ranks or None
 
 
 def raw_answer(type_name: str, fields: Fields, order: Sequence[str] = ()) -> Any:

@@ -200,6 +200,13 @@ class SaveResult:
     answer: Any
     saved_at: datetime | None
     seconds_left: int
+    notice: str | None = None  # about the stored answer: kept, but not finished (an incomplete order)
+
+
+def answer_notice(item: AttemptItem) -> str | None:
+    """What the question type says about the stored answer (e.g. positions still shared)."""
+    question_type = get_type(item.question_version.type)
+    return question_type.notice(question_type.parse_definition(item.question_version.definition), item.answer)
 
 
 def save_answer(session: Session, attempt: Attempt, position: int, raw: Any, seq: int, now: datetime,
@@ -221,7 +228,8 @@ def save_answer(session: Session, attempt: Attempt, position: int, raw: Any, seq
         saved = True
     else:
         saved = False
-    return SaveResult(saved, item.answer_seq, item.answer, item.saved_at, seconds_left(attempt.deadline_at, now))
+    return SaveResult(saved, item.answer_seq, item.answer, item.saved_at, seconds_left(attempt.deadline_at, now),
+                      answer_notice(item))
 
 
 @dataclass(frozen=True)
@@ -288,16 +296,19 @@ def save_to_target(session: Session, user: User, target: SaveTarget, raw: Any, s
         attempt = load_attempt(session, user, target.attempt_id, for_update=True)
         return save_answer(session, attempt, target.position, raw, seq, now, grace_seconds)
     question_type = get_type(target.type_name)
-    answer = question_type.normalise_answer(question_type.parse_definition(target.definition), raw)
+    spec = question_type.parse_definition(target.definition)
+    answer = question_type.normalise_answer(spec, raw)
     # Only a newer save overwrites: the condition is checked again under the row's lock.
     saved = session.execute(_SAVE_NEWER, {"item_id": target.item_id, "seq": seq, "answer": answer,
                                           "now": now}).rowcount == 1
     if saved:
-        return SaveResult(True, seq, answer, now, seconds_left(target.deadline_at, now))
+        return SaveResult(True, seq, answer, now, seconds_left(target.deadline_at, now),
+                          question_type.notice(spec, answer))
     stored_seq, stored_answer, saved_at = session.execute(
         select(AttemptItem.answer_seq, AttemptItem.answer, AttemptItem.saved_at)
         .where(AttemptItem.id == target.item_id)).one()
-    return SaveResult(False, stored_seq, stored_answer, saved_at, seconds_left(target.deadline_at, now))
+    return SaveResult(False, stored_seq, stored_answer, saved_at, seconds_left(target.deadline_at, now),
+                      question_type.notice(spec, stored_answer))
 
 
 def set_flag(session: Session, attempt: Attempt, position: int, flagged: bool, now: datetime,

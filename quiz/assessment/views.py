@@ -18,11 +18,13 @@ from quiz.assessment.review import (
     open_review,
     review_closes_at,
     review_content,
+    review_state,
 )
 from quiz.assessment.services import (
     MAX_SEQ,
     AttemptNotFound,
     attempt_clock,
+    answer_notice,
     finalise_if_expired,
     load_attempt,
     load_save_target,
@@ -68,7 +70,7 @@ def _closed_redirect(attempt: Attempt) -> Response:
     commit()
     if attempt.status == "voided":
         message = "This attempt was voided by an administrator; you may start the assessment once more."
-    elif attempt.submit_reason == "deadline":
+    elif attempt.submit_reason in ("deadline", "sweep"):
         message = "Time is up: your attempt was submitted at the deadline with every answer saved before it."
     else:
         message = "This attempt is submitted: its answers can no longer change."
@@ -83,7 +85,7 @@ def _page(attempt: Attempt, item: AttemptItem, error: str | None = None) -> str:
         "assessment/question.html", attempt=attempt, item=item, version=version, definition=definition,
         choices=choices_for(version.type, definition, item.option_order, item.answer),
         number_value=format_number(item.answer) if version.type == "numeric" and item.answer is not None else "",
-        answered={i.position: is_answered(i.answer) for i in attempt.items},
+        answered={i.position: is_answered(i.answer) for i in attempt.items}, notice=answer_notice(item),
         seconds_left=seconds_left(attempt.deadline_at, now()), error=error, total=len(attempt.items))
 
 
@@ -105,7 +107,7 @@ def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]
         return _page(attempt, item)
     try:
         raw = _raw(item, request.form.to_dict(flat=False))
-        save_answer(session, attempt, position, raw, item.answer_seq + 1, now(), _grace())
+        saved = save_answer(session, attempt, position, raw, item.answer_seq + 1, now(), _grace())
         set_flag(session, attempt, position, "flagged" in request.form, now(), _grace())
     except AnswerError as exc:
         session.rollback()
@@ -115,6 +117,8 @@ def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]
         return _closed_redirect(attempt)
     commit()
     go = request.form.get("go", "next")
+    if saved.notice and go != str(position):
+        flash(f"Question {position}: {saved.notice}", "info")  # kept, and said where it is seen next
     if go == "review":
         return redirect(url_for("assessment.review", attempt_id=attempt_id))
     target = position - 1 if go == "previous" else position + 1 if go == "next" else position
@@ -177,7 +181,7 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
     return jsonify(saved=result.saved, seq=result.seq, answered=is_answered(result.answer),
                    saved_at=result.saved_at.isoformat() if result.saved_at else None,
                    saved_at_display=result.saved_at.strftime("%H:%M:%S UTC") if result.saved_at else None,
-                   seconds_left=result.seconds_left)
+                   seconds_left=result.seconds_left, notice=result.notice)
 
 
 @bp.post("/<int:attempt_id>/flags/<int:position>")
@@ -268,9 +272,25 @@ def submit(attempt_id: int) -> str | Response | tuple[str, int]:
     except AttemptClosed:
         return _closed_redirect(attempt)
     commit()
-    flash("Your attempt is submitted. " + ("Your result is on your dashboard." if attempt.decision
-                                           else "You will be emailed when the decision is made."), "success")
+    opening = ("Time ran out: your attempt was submitted automatically with every answer saved before the deadline. "
+               if attempt.submit_reason == "deadline" else "Your attempt is submitted. ")
+    flash(opening + ("Your result is on your dashboard." if attempt.decision
+                     else "You will be emailed when the decision is made."), "success")
     return redirect(url_for("candidates.dashboard"))
+
+
+@bp.get("/<int:attempt_id>/results")
+@candidate_required
+def confirm_results(attempt_id: int) -> str | Response:
+    """Before the one review is claimed: what opening it means, and a confirmed Open."""
+    attempt = _attempt(attempt_id)
+    state = review_state(attempt, now(), _window())
+    if state != "available":
+        flash({"open": "Your review is already open in another tab or device.",
+               "used": "You have already used your one review of these results.",
+               "not_decided": "Your results can be reviewed once a decision has been made."}[state], "info")
+        return redirect(url_for("candidates.dashboard"))
+    return render_template("assessment/results_confirm.html", attempt=attempt, window_minutes=_window())
 
 
 @bp.post("/<int:attempt_id>/results/open")

@@ -29,6 +29,7 @@ class TrackPool:
     revision: int
     versions: tuple[tuple[int, str, int], ...]  # (version id, topic, difficulty)
     cells: Counter[tuple[str, int]]  # questions per (topic, difficulty)
+    types_by_cell: dict[tuple[str, int], frozenset[str]]  # the question types of each (topic, difficulty)
     _eligible: dict[tuple[Stratum, ...], list[list[int]]] = field(default_factory=dict)
 
     def eligible(self, blueprint: Sequence[Stratum]) -> list[list[int]]:
@@ -45,13 +46,14 @@ _pools: OrderedDict[tuple[str, int], TrackPool] = OrderedDict()
 _lock = Lock()  # gthread workers share one process
 
 
-def read_pool(session: Session, track_id: int) -> list[tuple[int, str, int]]:
+def read_pool(session: Session, track_id: int) -> list[tuple[int, str, int, str]]:
+    """(version id, topic, difficulty, type) of the current version of every active question."""
     latest = (select(func.max(QuestionVersion.id)).join(Question)
               .where(Question.track_id == track_id, Question.status == "active")
               .group_by(QuestionVersion.question_id))
-    rows = session.execute(select(QuestionVersion.id, QuestionVersion.topic, QuestionVersion.difficulty)
-                           .where(QuestionVersion.id.in_(latest)))
-    return [(ident, topic, difficulty) for ident, topic, difficulty in rows]
+    rows = session.execute(select(QuestionVersion.id, QuestionVersion.topic, QuestionVersion.difficulty,
+                                  QuestionVersion.type).where(QuestionVersion.id.in_(latest)))
+    return [(ident, topic, difficulty, type_name) for ident, topic, difficulty, type_name in rows]
 
 
 def track_pool(session: Session, track: Track) -> TrackPool:
@@ -62,8 +64,13 @@ def track_pool(session: Session, track: Track) -> TrackPool:
         if cached is not None and cached.revision == track.bank_revision:
             _pools.move_to_end(key)
             return cached
-    versions = tuple(sorted(read_pool(session, track.id)))
-    pool = TrackPool(track.bank_revision, versions, Counter((topic, d) for _, topic, d in versions))
+    rows = read_pool(session, track.id)
+    versions = tuple(sorted((ident, topic, difficulty) for ident, topic, difficulty, _ in rows))
+    types: dict[tuple[str, int], set[str]] = {}
+    for _, topic, difficulty, type_name in rows:
+        types.setdefault((topic, difficulty), set()).add(type_name)
+    pool = TrackPool(track.bank_revision, versions, Counter((topic, d) for _, topic, d in versions),
+                     {cell: frozenset(names) for cell, names in types.items()})
     with _lock:
         _pools[key] = pool
         _pools.move_to_end(key)

@@ -64,3 +64,8 @@ class ApplicationForm(FlaskForm):
 class StartForm(FlaskForm):
     understood = BooleanField("I understand I can take this assessment only once.",
                               validators=[DataRequired("Confirm that you understand you can take it only once.")])
+
+
+class PracticeForm(FlaskForm):
+    """The practice question's post: only its CSRF token is a field here; the answer fields are the
+    attempt page's own, read by `quiz.assessment.forms.raw_answer`."""

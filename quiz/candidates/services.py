@@ -15,11 +15,24 @@ from quiz.assessment.review import ReviewState, review_state
 from quiz.assessment.services import check_can_start, finalise_if_expired, passed_starter
 from quiz.assessment.timing import seconds_left
 from quiz.auth import duplicates
+from quiz.bank.blueprint import strata_from_data
+from quiz.bank.pools import track_pool
 from quiz.main.services import catalogue
 from quiz.models import Assessment, Attempt, CandidateApplication, User
+from quiz.question_types import TYPE_NAMES
 from quiz.scoring import TierRef
 
 APPLICATION_FIELDS = ("full_name", "country", "time_zone", "education", "expertise", "languages", "hours_per_week")
+
+
+def assessment_question_types(session: Session, assessment: Assessment) -> list[str]:
+    """The question types an attempt of this assessment can draw, as the bank is now (what the
+    instructions list, and the practice questions offered)."""
+    strata = strata_from_data(assessment.blueprint)
+    pool = track_pool(session, assessment.track)
+    drawn = {type_name for (topic, difficulty), names in pool.types_by_cell.items()
+             if any(stratum.admits(topic, difficulty) for stratum in strata) for type_name in names}
+    return [name for name in TYPE_NAMES if name in drawn]
 
 
 class ApplicationLocked(Exception):
@@ -95,8 +108,10 @@ def dashboard(session: Session, user: User, now: datetime, grace_seconds: float,
         finalise_if_expired(session, attempt, now, grace_seconds)
     summaries = [AttemptSummary(a, seconds_left(a.deadline_at, now), review_state(a, now, window_minutes))
                  for a in attempts if a.status != "voided"]
+    taken = {s.attempt.assessment_id for s in summaries}  # listed with their state, never as open
+    # a voided attempt's "you may start once more" holds only until the new attempt starts
     board = Dashboard(stage="apply", attempts=summaries, tier=candidate_tier(session, user),
-                      voided=[a for a in attempts if a.status == "voided"])
+                      voided=[a for a in attempts if a.status == "voided" and a.assessment_id not in taken])
     if user.application is None:
         return board
     board.in_progress = next((s for s in summaries if s.attempt.status == "in_progress"), None)
@@ -113,5 +128,5 @@ def dashboard(session: Session, user: User, now: datetime, grace_seconds: float,
     starter = passed_starter(session, user)
     if starter is not None:
         board.specialists = [o for o in _offers(session, user, "specialist")
-                             if o.assessment.track_id != starter.assessment.track_id]
+                             if o.assessment.track_id != starter.assessment.track_id and o.assessment.id not in taken]
     return board

@@ -1,18 +1,22 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from quiz.assessment.errors import AlreadyStarted, AssessmentError
 from quiz.assessment.services import check_can_start, start_attempt
+from quiz.assessment.timing import allowed_seconds
 from quiz.auth.decorators import candidate_required
-from quiz.candidates.forms import ApplicationForm, StartForm
-from quiz.candidates.services import ApplicationLocked, dashboard as dashboard_state, has_started_an_attempt
+from quiz.candidates.forms import ApplicationForm, PracticeForm, StartForm
+from quiz.candidates.practice import check_practice, page_values, practice_question, practice_types
+from quiz.candidates.services import ApplicationLocked, assessment_question_types, has_started_an_attempt
+from quiz.candidates.services import dashboard as dashboard_state
 from quiz.candidates.services import save_application
 from quiz.extensions import commit, db_session, now
 from quiz.models import Assessment
+from quiz.question_types import get_type
 
 bp = Blueprint("candidates", __name__)
 
@@ -77,5 +81,29 @@ def instructions(key: str) -> str | Response:
         blocked = None
     except AssessmentError as exc:
         blocked = str(exc)
+    factor = current_user.accommodation_factor
+    types = assessment_question_types(session, target)
     return render_template("candidates/instructions.html", assessment=target, form=form, blocked=blocked,
-                           factor=current_user.accommodation_factor)
+                           factor=factor, allowed_seconds=allowed_seconds(target.time_limit_minutes, factor),
+                           types=[get_type(name) for name in types],
+                           graded_by_people=target.requires_confirmation or any(get_type(n).manual for n in types))
+
+
+@bp.route("/assessments/<key>/practice", defaults={"type_name": None}, methods=["GET"])
+@bp.route("/assessments/<key>/practice/<type_name>", methods=["GET", "POST"])
+@candidate_required
+def practice(key: str, type_name: str | None) -> str | Response:
+    """A practice question before the start: the attempt's controls, nothing stored, nothing graded."""
+    target = _assessment(key)
+    types = practice_types(assessment_question_types(db_session(), target))
+    if type_name is None:
+        return redirect(url_for("candidates.practice", key=key, type_name=types[0]))
+    if type_name not in types:
+        abort(404)
+    form, result = PracticeForm(), None
+    if form.validate_on_submit():
+        question, result = check_practice(type_name, request.form.to_dict(flat=False))
+    else:
+        question = practice_question(type_name)
+    return render_template("candidates/practice.html", assessment=target, form=form, question=question,
+                           result=result, types=[get_type(name) for name in types], **page_values(question))

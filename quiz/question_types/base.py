@@ -390,6 +390,11 @@ class QuestionType(ABC):
         """The rubric of the manual part, empty for auto-graded types."""
         return ()
 
+    def notice(self, spec: Any, answer: Any) -> str | None:
+        """What the candidate should know about a canonical answer that is kept but not finished
+        (an ordering with items left out or sharing a position); None when there is nothing to say."""
+        return None
+
     @staticmethod
     def common(check: Checker) -> tuple[str, str]:
         return check.text("prompt", max_length=MAX_LONG_TEXT), check.text("explanation", max_length=MAX_LONG_TEXT)

@@ -14,6 +14,8 @@ from quiz.question_types.limits import MAX_UNIT_LENGTH
 # What a person types: 12.5, -3, +4, .5, 1e-6. Deliberately no thousands separators,
 # no `nan`/`inf`, no underscores (all of which float() would accept).
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# A decimal comma, as much of Europe writes it: 8,3  -0,25  ,5. Only one comma and no point.
+_DECIMAL_COMMA = re.compile(r"([+-]?\d*),(\d+)")
 # Absorbs binary rounding (0.1 + 0.2 vs 0.3) without widening any real tolerance.
 _EPSILON = 1e-9
 
@@ -37,9 +39,7 @@ def parse_number(raw: Any) -> float:
         except OverflowError:
             raise AnswerError("that number is too large") from None
     elif isinstance(raw, str):
-        text = raw.strip()
-        if "," in text:
-            raise AnswerError(f"{text!r}: use a decimal point, not a comma (e.g. 12.5), and no thousands separators")
+        text = _decimal_point(raw.strip())
         if not _NUMBER.fullmatch(text):
             raise AnswerError(f"{text!r} is not a number; enter e.g. 12.5, -3 or 1e-6")
         value = float(text)
@@ -48,6 +48,27 @@ def parse_number(raw: Any) -> float:
     if not math.isfinite(value):
         raise AnswerError("enter a finite number")
     return value
+
+
+def _decimal_point(text: str) -> str:
+    """A decimal comma becomes a point where that is the only reading (8,3 -> 8.3; 0,125 -> 0.125).
+
+    Three digits after the comma of a number that does not start with 0 (1,000 or 12,500) read as
+    thousands too, and several separators (1,234.5 or 1.234,5) could be either convention: those are
+    refused with the exact digits to type."""
+    if "," not in text:
+        return text
+    match = _DECIMAL_COMMA.fullmatch(text)
+    if match is not None:
+        whole, fraction = match.groups()
+        digits = whole.lstrip("+-")
+        if len(fraction) != 3 or digits in ("", "0"):
+            return f"{whole}.{fraction}"
+        thousands = f"{whole}{fraction}"
+        raise AnswerError(f"{text!r} is unclear: type {thousands} if the comma separates thousands, "
+                          f"or {whole}.{fraction} if it is a decimal comma")
+    raise AnswerError(f"{text!r}: type the number without thousands separators and with a decimal point, "
+                      "e.g. 1234.5")
 
 
 class Numeric(QuestionType):

@@ -381,7 +381,7 @@ def test_with_confirmation_the_admin_confirms_and_the_candidate_is_emailed(
     assert db.get(Attempt, attempt.id).status == "submitted" and _outbox(app) == []
     html = admin_client.get("/admin/decisions").get_data(as_text=True)
     assert f"Attempt #{attempt.id}" in html and "100.00%" in html and "The score says: <strong>pass</strong>" in html
-    assert "Score per topic" in html and "<th scope=\"row\">b</th>" in html
+    assert "Score per topic" in html and "<th scope=\"row\">B</th>" in html
     assert "Integrity signals" in html
     _assert_blind(html)
     prefix = f"attempt-{attempt.id}-"

@@ -159,7 +159,8 @@ def test_the_list_shows_each_question_with_its_current_version(admin: Client) ->
     row = re.search(r'<tr class="question-row">\s*<th scope="row"><a href="/admin/questions/b-e1/history">.*?</tr>',
                     html, re.S).group(0)
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
-    assert cells[:7] == ["beta", "essay", "b", "2", "2", "active", "1"]
+    assert cells[:7] == ["beta", "essay", "B", "2", "2", "active", "1"]  # the topic as people read it
+    assert 'class="question-text"><a href="/admin/questions/b-e1/edit">Essay b-e1: explain.</a>' in row
 
 
 SEARCHES = [
@@ -278,7 +279,7 @@ NEW_QUESTIONS: dict[str, tuple[dict[str, str], dict[str, Any]]] = {
 PREVIEW_MARKERS = {
     "single_choice": 'name="choice" value="2"', "multiple_choice": 'type="checkbox" name="choice" value="3"',  # tokens, not ids
     "true_false": 'name="choice" value="false"', "numeric": "Your answer (in m/s²)", "short_text": 'maxlength="40"',
-    "ordering": '<select id="rank_3" name="rank_3">', "essay": "At least 50 words. At most 300 words.",
+    "ordering": '<select id="rank_3" name="rank_3" ', "essay": "At least 50 words. At most 300 words.",
     "comparison": "<h2>Response A</h2><p>A short summary.</p>"}
 
 
@@ -577,7 +578,7 @@ def test_preview_renders_the_candidate_partial(admin: Client) -> None:
     html = admin.get("/admin/questions/a-0/preview").get_data(as_text=True)
     assert "<h1>Preview of a-0</h1>" in html and "What the candidate sees" in html
     assert "Question a-0: which is right?" in html
-    assert html.count('<input type="radio" name="choice"') == 3 and "<span><p>also wrong</p>" in html
+    assert html.count('<input type="radio" name="choice"') == 3 and '<span class="option-text"><p>also wrong</p>' in html
     assert 'name="csrf_token"' not in html.split("What the candidate sees")[1].split("</fieldset>")[0]
     assert "Time left" not in html and "Review and submit" not in html  # no attempt chrome
     essay = admin.get("/admin/questions/b-e0/preview").get_data(as_text=True)

@@ -69,8 +69,24 @@ BETA_QUESTIONS = [
     {"key": "e2e-sum", "type": "true_false", "topic": "sum", "difficulty": 1, "points": 1,
      "prompt": "True or false: two plus two is four.", "explanation": "It is.", "correct": True},
 ]
+# gamma: the issue-10 checks (list-like options, a longer ordering, a decimal answer).
+GAMMA_QUESTIONS = [
+    {"key": "e2e-lists", "type": "single_choice", "topic": "lists", "difficulty": 1, "points": 1,
+     "prompt": "Which option is a numbered list?", "explanation": "The second.",
+     "options": [{"id": "bulleted", "text": "- apples\n- pears"}, {"id": "numbered", "text": "1. apples\n2. pears"},
+                 {"id": "neither", "text": "Neither of them"}],
+     "correct": "numbered"},
+    {"key": "e2e-day", "type": "ordering", "topic": "day", "difficulty": 1, "points": 1,
+     "prompt": "Put the moments of a day in order, earliest first.", "explanation": "As the sun goes.",
+     "items": [{"id": "sunrise", "text": "Sunrise"}, {"id": "noon", "text": "Noon, when the sun is at its highest"},
+               {"id": "sunset", "text": "Sunset"}, {"id": "midnight", "text": "Midnight"}]},
+    {"key": "e2e-decimal", "type": "numeric", "topic": "decimal", "difficulty": 1, "points": 1,
+     "prompt": "A rope of 10 m loses 1.7 m. How long is it now?", "explanation": "8.3 m.",
+     "correct": 8.3, "tolerance": {"absolute": 0.01}, "unit": "m"},
+]
 ALPHA_TITLE = "Alpha starter assessment"
 BETA_TITLE = "Beta starter assessment"
+GAMMA_TITLE = "Gamma starter assessment"
 
 
 def _starter(track: str, title: str, minutes: int, questions: list[dict]) -> dict:
@@ -87,10 +103,12 @@ def write_e2e_bank(folder: Path) -> Path:
                   {"key": "alpha", "name": "Alpha", "tier": "basic", "bank": "alpha.yaml",
                    "assessments": [_starter("alpha", ALPHA_TITLE, 10, ALPHA_QUESTIONS)]},
                   {"key": "beta", "name": "Beta", "tier": "quick", "bank": "beta.yaml",
-                   "assessments": [_starter("beta", BETA_TITLE, 1, BETA_QUESTIONS)]}]}
+                   "assessments": [_starter("beta", BETA_TITLE, 1, BETA_QUESTIONS)]},
+                  {"key": "gamma", "name": "Gamma", "tier": "basic", "bank": "gamma.yaml",
+                   "assessments": [_starter("gamma", GAMMA_TITLE, 10, GAMMA_QUESTIONS)]}]}
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "tracks.yaml").write_text(yaml.safe_dump(tracks, sort_keys=False, allow_unicode=True))
-    for key, questions in (("alpha", ALPHA_QUESTIONS), ("beta", BETA_QUESTIONS)):
+    for key, questions in (("alpha", ALPHA_QUESTIONS), ("beta", BETA_QUESTIONS), ("gamma", GAMMA_QUESTIONS)):
         (folder / f"{key}.yaml").write_text(yaml.safe_dump(
             {"format": 1, "track": key, "questions": questions}, sort_keys=False, allow_unicode=True))
     return folder
@@ -119,6 +137,16 @@ class LiveServer:
                 selectinload(Attempt.items).selectinload(AttemptItem.question_version)))
             session.expunge_all()
             return attempt
+
+    def attempt_signals(self, attempt_id: int):  # type: ignore[no-untyped-def]
+        """The integrity signals recorded for an attempt, oldest first (detached)."""
+        from quiz.models import AttemptSignal
+
+        with self.db() as session:
+            signals = session.scalars(select(AttemptSignal).where(AttemptSignal.attempt_id == attempt_id)
+                                      .order_by(AttemptSignal.id)).all()
+            session.expunge_all()
+            return signals
 
     def positions_by_type(self, attempt_id: int) -> dict[str, int]:
         return {item.question_version.type: item.position for item in self.attempt(attempt_id).items}

@@ -66,9 +66,9 @@ def answer(page: Page, key: str) -> None:
     elif key == "e2e-short":
         saved(page, lambda: page.get_by_label("Your answer").fill("level"))
     elif key == "e2e-ordering":
-        # Until every item has a position the server refuses the answer (422): only the last one saves.
+        # Each position is saved as it is given; the order is complete with the last one.
         for label, rank in (("Breakfast", "1"), ("Lunch", "2")):
-            with page.expect_response(_is_save):
+            with page.expect_response(_is_ok_save):
                 page.get_by_label(label, exact=True).select_option(rank)
         saved(page, lambda: page.get_by_label("Dinner", exact=True).select_option("3"))
     elif key == "e2e-sky":
@@ -243,16 +243,20 @@ def test_new_candidate_signs_up_applies_takes_a_starter_and_reviews_once(page: P
     expect(tier).to_contain_text("$20.00/h")
     row = dashboard_row(page, ALPHA_TITLE)
     expect(row).to_contain_text("decided")
-    expect(row).to_contain_text("Passed · Basic tier")
+    expect(row).to_contain_text(re.compile(r"Passed · score 83\.33% · Basic tier"))
     attempt = live_server.attempt(attempt_id)
     assert (attempt.status, attempt.decision, attempt.submit_reason) == ("decided", "pass", "candidate")
     assert (attempt.score_points, attempt.score_possible) == (total - 1, total)
 
-    # A second tab keeps the dashboard with its "Review your results" form, to send it again later.
+    # A second tab keeps the confirmation page with its "Open my review now" form, to send it again later.
     other = page.context.new_page()
     other.goto("/dashboard")
+    other.get_by_role("link", name="Review your results").click()
 
-    page.get_by_role("button", name="Review your results").click()
+    page.get_by_role("link", name="Review your results").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Open your results review?")
+    expect(page.locator("main")).to_contain_text("You can review your results once")
+    page.get_by_role("button", name="Open my review now").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Your results: {ALPHA_TITLE}")
     expect(page.locator("main")).to_contain_text("Decision: Passed")
     expect(page.locator("main")).to_contain_text(re.compile(r"Score: 83(\.3+)?%"))
@@ -264,7 +268,7 @@ def test_new_candidate_signs_up_applies_takes_a_starter_and_reviews_once(page: P
     expect(page).to_have_url(DASHBOARD_URL)
     expect(page.get_by_role("status").filter(has_text="Your review is finished.")).to_be_visible()
     expect(dashboard_row(page, ALPHA_TITLE)).to_contain_text("review used")
-    expect(page.get_by_role("button", name="Review your results")).to_have_count(0)
+    expect(page.get_by_role("link", name="Review your results")).to_have_count(0)
     expect(tier).to_contain_text("Basic")  # decision, tier and rate stay
 
     response = page.goto(results_url)
@@ -272,7 +276,7 @@ def test_new_candidate_signs_up_applies_takes_a_starter_and_reviews_once(page: P
     expect(page.get_by_role("heading", level=1)).to_have_text("Review not available")
     expect(page.locator("main")).to_contain_text("You have already used your one review of these results.")
 
-    other.get_by_role("button", name="Review your results").click()
+    other.get_by_role("button", name="Open my review now").click()
     expect(other).to_have_url(DASHBOARD_URL)
     expect(other.get_by_role("alert")).to_have_text("You have already used your one review of these results.")
     expect(dashboard_row(other, ALPHA_TITLE)).to_contain_text("review used")
@@ -343,7 +347,7 @@ def test_a_one_minute_attempt_submits_itself_at_the_deadline(page: Page, live_se
     page.wait_for_url(DASHBOARD_URL, timeout=80_000)
     expect(page.get_by_role("status").filter(has_text="submitted")).to_be_visible()
     row = dashboard_row(page, BETA_TITLE)
-    expect(row).to_contain_text("Passed · Quick tier")
+    expect(row).to_contain_text("Passed · score 100.00% · Quick tier")
     attempt = live_server.attempt(attempt_id)
     assert attempt.status == "decided" and attempt.submit_reason == "deadline"
     assert attempt.submitted_at == attempt.deadline_at

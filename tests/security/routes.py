@@ -58,6 +58,8 @@ ROUTE_ARGUMENTS: dict[str, dict[str, Any]] = {
     "admin.set_assessment_scoring": {"key": "alpha-starter"}, "admin.set_assessment_exposure": {"key": "alpha-starter"},
     "admin.rescore_dry_run": {"key": "alpha-starter"},
     "admin.rescore_attempt": {"key": "alpha-starter", "attempt_id": "graded"},
+    "candidates.practice": {"key": "beta-starter", "type_name": "single_choice"},
+    "assessment.confirm_results": {"attempt_id": "decided"},
 }
 
 LOGIN = "login"
@@ -161,4 +163,8 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("admin.set_assessment_exposure", "POST"): admin_only(200),  # no minimum given: the form again
     ("admin.rescore_dry_run", "GET"): admin_only("-> /admin/statistics/alpha-starter"),  # not calibrated
     ("admin.rescore_attempt", "POST"): admin_only("-> /admin/statistics/alpha-starter/rescore"),
+    # a practice question: nothing stored, no attempt
+    ("candidates.practice", "GET"): candidates_only(),
+    ("candidates.practice", "POST"): candidates_only(),
+    ("assessment.confirm_results", "GET"): owner_only("-> /dashboard"),  # the review is open in another tab
 }

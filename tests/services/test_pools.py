@@ -67,7 +67,7 @@ def test_a_start_never_pins_a_retired_question_even_if_the_cache_missed_the_chan
 
 def test_the_prepared_draw_is_the_plain_draw(bank: Session) -> None:
     blueprint = strata_from_data(assessment(bank, "alpha-starter").blueprint)
-    pool = read_pool(bank, _track(bank).id)
+    pool = [(ident, topic, difficulty) for ident, topic, difficulty, _ in read_pool(bank, _track(bank).id)]
     for seed in range(20):
         assert draw_eligible(blueprint, eligible_by_stratum(blueprint, pool), random.Random(seed)) == \
             draw_form(blueprint, list(reversed(pool)), random.Random(seed))

@@ -59,14 +59,21 @@ def test_numeric_bad_definitions(changes, paths):
 @pytest.mark.parametrize("raw, expected", [
     (12, 12.0), (12.5, 12.5), (-3, -3.0), ("12.5", 12.5), (" -3 ", -3.0), ("+4", 4.0), ("1e-6", 1e-6),
     ("2E3", 2000.0), (".5", 0.5), ("5.", 5.0), ("", None), ("   ", None), (None, None),
+    # a decimal comma, where it can mean nothing else
+    ("8,3", 8.3), ("12,5", 12.5), ("-0,25", -0.25), (",5", 0.5), ("0,125", 0.125), ("3,1416", 3.1416),
+    (" 8,30 ", 8.3),
 ])
 def test_numeric_normalise(raw, expected):
     assert NUMERIC.normalise_answer(numeric(), raw) == expected
 
 
 @pytest.mark.parametrize("raw, message", [
-    ("12,5", "decimal point"),
-    ("1,000", "decimal point"),
+    ("1,000", r"'1,000' is unclear: type 1000 if the comma separates thousands, or 1.000 if it is a decimal comma"),
+    ("-12,500", r"type -12500 if .* or -12.500 if"),
+    ("1,234.5", r"without thousands separators and with a decimal point, e.g. 1234.5"),
+    ("1.234,5", r"without thousands separators"),
+    ("1,234,567", r"without thousands separators"),
+    ("8,", r"without thousands separators"),
     ("nan", "not a number"),
     ("inf", "not a number"),
     ("-Infinity", "not a number"),

@@ -58,7 +58,7 @@ def test_a_json_save_stores_the_answer_and_reports_when(app: Flask, alpha: tuple
     assert response.status_code == 200
     assert response.get_json() == {"saved": True, "seq": 1, "answered": True,
                                    "saved_at": "2026-03-02T09:05:07+00:00", "saved_at_display": "09:05:07 UTC",
-                                   "seconds_left": 3600 - 307}
+                                   "seconds_left": 3600 - 307, "notice": None}
     assert stored(app, attempt_id)["items"][1] == ("c", False, 1)
 
 
@@ -177,7 +177,7 @@ def test_reload_shows_the_choice_the_flag_and_the_nav_as_saved(app: Flask, alpha
     post(other_device, "/login", {"email": "ada@example.com", "password": "correct horse battery"})
     for browser in (client, other_device):
         body = page(browser.get(f"/attempts/{attempt_id}/q/1"))
-        shown = re.findall(r'<input type="radio" name="choice" value="(\d+)" checked>', body)
+        shown = re.findall(r'<input type="radio" name="choice" value="(\d+)"[^>]* checked>', body)
         assert ids_of(browser, attempt_id, 1, shown) == ["c"]
         assert '<input type="checkbox" name="flagged" id="flagged" checked>' in body
         assert "Saved 09:03:00 UTC" in body
@@ -265,7 +265,8 @@ def test_the_expired_attempt_is_finalised_by_the_next_dashboard_visit(
 
     board = text(client.get("/dashboard"))
     assert "Your decision is below." in board
-    assert "<strong>Passed</strong> · Basic tier" in board  # 2 of 4 right reaches the pass mark of 50%
+    assert "<strong>Passed</strong> · score 50.00% · Basic tier" in board  # 2 of 4 right reaches the pass mark of 50%
+    assert "submitted when time ran out" in board
     state = stored(app, attempt_id)
     assert state["status"] == "decided" and state["submit_reason"] == "deadline"
     assert state["submitted_at"] == deadline
@@ -310,6 +311,8 @@ def test_the_page_submits_itself_at_the_deadline_without_the_confirmation(
     assert state["status"] == "decided" and state["submit_reason"] == "deadline"
     assert state["submitted_at"] == deadline
     assert state["items"][1][0] == "a"
+    assert flashes(client.get("/dashboard"))[0].startswith(
+        "Time ran out: your attempt was submitted automatically with every answer saved before the deadline.")
 
 
 def test_the_state_endpoint_reports_the_servers_time_and_finalises(
@@ -355,4 +358,5 @@ def test_question_markdown_is_rendered_and_sanitised(make_app: AppFactory) -> No
 
     assert "<script>alert" not in body
     assert "<strong>wrong</strong>" in body  # option text is markdown too, sanitised the same way
-    assert body.count("<script") == 1 and '<script src="/static/attempt.js" defer></script>' in body
+    assert body.count("<script") == 2 and '<script src="/static/attempt.js" defer></script>' in body
+    assert '<script src="/static/countdown.js" defer></script>' in body  # the page's own two files, nothing else

@@ -106,7 +106,7 @@ def test_passing_the_alpha_starter_opens_the_beta_specialist_only(app: Flask) ->
     board = text(client.get("/dashboard"))
     assert "Specialist assessments open to you" in board
     assert '<a href="/assessments/beta-specialist">Beta specialist</a>' in board
-    assert "Pro tier, from $50.00/h" in board
+    assert re.search(r"Beta specialist</a>\s+· 1 hour · 4 questions\s+· Pro tier, from \$50\.00/h", board)
     assert "Alpha specialist" not in board
     assert '<p class="tier"><strong>Basic</strong> · starting at <strong>$20.00/h</strong></p>' in board
 
@@ -121,9 +121,10 @@ def test_the_specialist_shows_as_taken_after_it_starts(app: Flask) -> None:
     start(client, "beta-specialist")
     board = text(client.get("/dashboard"))
     assert "Your <strong>Beta specialist</strong> is in progress" in board
-    assert re.search(r"<li>Beta specialist\s+· Pro tier, from \$50\.00/h", board)  # listed, no longer a link
+    # listed once, with its state, among the candidate's assessments; no longer among the open ones
+    assert '<th scope="row">Beta specialist</th>' in board
+    assert "Specialist assessments open to you" not in board
     assert '<a href="/assessments/beta-specialist">' not in board
-    assert "You have already started this assessment; it is in progress (each assessment can be taken once)." in board
 
 
 # --- a real SMTP server on loopback --------------------------------------------------------------

@@ -22,7 +22,9 @@ def test_the_page_sees_tokens_and_texts_only() -> None:
 @pytest.mark.parametrize(("type_name", "fields", "expected"), [
     ("single_choice", {"choice": ["3"]}, "correct"),
     ("multiple_choice", {"choice": ["1", "3"]}, ["wrong", "correct"]),
-    ("ordering", {"rank_1": ["3"], "rank_2": ["1"], "rank_3": ["2"]}, ["also_wrong", "correct", "wrong"]),
+    # positions per item; the ordering type turns a complete set into the list also_wrong, correct, wrong
+    ("ordering", {"rank_1": ["3"], "rank_2": ["1"], "rank_3": ["2"]}, {"wrong": 3, "also_wrong": 1, "correct": 2}),
+    ("ordering", {"rank_1": ["2"], "rank_3": ["2"]}, {"wrong": 2, "correct": 2}),  # partial, shared: kept
     ("single_choice", {}, None),
 ])
 def test_tokens_map_back_through_the_attempts_order(type_name: str, fields: dict, expected: object) -> None:

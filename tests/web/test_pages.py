@@ -93,8 +93,8 @@ def test_dashboard_choose_starter_lists_each_starter_with_time_size_tier_and_rat
     board = _dashboard(client)
     assert "Choose your starter assessment" in board
     assert "Alpha starter" in board and "Beta starter" in board
-    assert "Alpha starter</a>\n          · 60 min · 4 questions\n          · Basic tier, from $20.00/h" in board
-    assert "Beta starter</a>\n          · 60 min · 4 questions\n          · Pro tier, from $50.00/h" in board
+    assert "Alpha starter</a>\n          · 1 hour · 4 questions\n          · Basic tier, from $20.00/h" in board
+    assert "Beta starter</a>\n          · 1 hour · 4 questions\n          · Pro tier, from $50.00/h" in board
     assert "Alpha specialist" not in board  # specialists open only after a passed starter
     assert "Edit your application" in board
 
@@ -124,7 +124,7 @@ def test_instructions_show_the_facts_and_the_once_only_confirmation(app: Flask) 
     assert response.status_code == 200
     body = text(response)
     assert "<h1>Alpha starter</h1>" in body
-    assert "Time limit: <strong>60 minutes</strong></li>" in body  # no extra time for this candidate
+    assert "Time limit: <strong>1 hour</strong></li>" in body  # no extra time for this candidate
     assert "4 questions" in body
     assert "<strong>Basic</strong> tier, starting at $20.00/h (pass mark 50%)" in body
     assert "You can take this assessment only once." in body
@@ -148,7 +148,7 @@ def test_instructions_and_deadline_show_the_extra_time(app: Flask, clock: Frozen
                         .values(accommodation_factor=Decimal("1.50")))
         session.commit()
     body = text(client.get("/assessments/alpha-starter"))
-    assert "60 minutes</strong> × 1.50 extra time = <strong>90 minutes</strong> for you" in body
+    assert "1 hour</strong> × 1.5 extra time = <strong>1 hour 30 minutes</strong> for you" in body
 
     attempt_id = start(client, "alpha-starter")
     assert (stored(app, attempt_id)["deadline_at"] - clock.now()).total_seconds() == 90 * 60
@@ -226,7 +226,10 @@ def test_review_page_lists_unanswered_and_flagged(app: Flask) -> None:
     assert rows == {"1": "answered", "2": "answered, flagged", "3": "unanswered, flagged", "4": "unanswered"}
     assert f'href="/attempts/{attempt_id}/q/3"' in body
     assert "I have reviewed my answers and want to submit now." in body
-    assert "Time left: <strong>1:00:00</strong>" in body
+    assert re.search(r'Time left: <strong id="countdown" role="timer"[^>]*>1:00:00</strong>', body)
+    # The review page counts down and submits at zero like the question pages.
+    assert 'data-seconds-left="3600"' in body and 'id="deadline-form"' in body
+    assert '<script src="/static/countdown.js" defer></script>' in body
 
 
 def test_submit_needs_the_confirmation(app: Flask) -> None:
@@ -262,9 +265,15 @@ def test_dashboard_decided_shows_decision_tier_rate_and_the_review(app: Flask) -
     board = _dashboard(client)
     assert "Your decision is below." in board
     assert '<p class="tier"><strong>Basic</strong> · starting at <strong>$20.00/h</strong></p>' in board
-    assert "<strong>Passed</strong> · Basic tier" in board
-    assert f'action="/attempts/{attempt_id}/results/open"' in board
+    assert "<strong>Passed</strong> · score 100.00% · Basic tier" in board  # the score, after the decision
+    assert f'href="/attempts/{attempt_id}/results"' in board  # asks first: nothing is claimed by a click
     assert "Review your results" in board and "once only" in board
+
+    confirm = text(client.get(f"/attempts/{attempt_id}/results"))
+    assert "Open your results review?" in confirm and "You can review your results <strong>once</strong>" in confirm
+    assert "for 30 minutes, whichever comes first" in confirm and "It cannot be opened again afterwards" in confirm
+    assert f'action="/attempts/{attempt_id}/results/open"' in confirm
+    assert stored(app, attempt_id)["review_opened_at"] is None  # looking at the question opens nothing
 
 
 def test_dashboard_after_a_fail_shows_no_tier(app: Flask) -> None:
