@@ -29,6 +29,7 @@ ADMIN_NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("admin.candidates", "Candidates", ("admin",)),
     ("admin.audit_log", "Audit log", ("admin",)),
     ("admin.exports", "CSV exports", ("admin",)),
+    ("admin.code_runs", "Code runs", ("admin",)),
 ]
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 QUEUE_NAME = "quiz"
 
 #: Modules that define tasks: imported by the worker so every task is registered before it consumes.
-TASK_MODULES: list[str] = []
+TASK_MODULES: list[str] = ["quiz.coderun.tasks"]
 
 
 class QueueConfigError(ValueError):

@@ -12,10 +12,13 @@ from sqlalchemy.orm import Session, selectinload
 from quiz.assessment.grading import attempt_score, grade_item, record_decision, regrade_items, settle
 from quiz.admin.people import load_attempt_for_admin
 from quiz.audit import record
-from quiz.models import Attempt, AttemptItem, User
-from quiz.question_types import ManualGradeError, RubricCriterion, get_type
+from quiz.models import Attempt, AttemptItem, QuestionVersion, User
+from quiz.question_types import REGISTRY, ManualGradeError, RubricCriterion, get_type
 from quiz.question_types.base import count_words
 from quiz.scoring import AttemptScore, decide
+
+
+RUNNER_TYPES = tuple(name for name, question_type in REGISTRY.items() if question_type.runs_code)
 
 
 class GradingError(ValueError):
@@ -36,8 +39,9 @@ def _visible_to(grader: User):  # type: ignore[no-untyped-def]
 def grading_queue(session: Session, grader: User, limit: int = 200) -> list[AttemptItem]:
     """Open items waiting for a person, oldest submitted attempt first."""
     return list(session.scalars(
-        select(AttemptItem).join(Attempt)
-        .where(AttemptItem.pending, Attempt.status == "submitted", _visible_to(grader))
+        select(AttemptItem).join(Attempt).join(QuestionVersion)
+        .where(AttemptItem.pending, Attempt.status == "submitted", _visible_to(grader),
+               QuestionVersion.type.not_in(RUNNER_TYPES))  # code items wait for the runner, not a person
         .order_by(Attempt.submitted_at, Attempt.id, AttemptItem.position)
         .options(selectinload(AttemptItem.question_version), selectinload(AttemptItem.attempt))
         .limit(limit)))

@@ -20,6 +20,7 @@ from quiz.assessment.errors import AlreadyAttempted, AttemptClosed, NotEligible
 from quiz.assessment.grading import regrade_items, settle
 from quiz.assessment.timing import accepts_answers, deadline_for, seconds_left
 from quiz.bank.blueprint import draw_form, strata_from_data
+from quiz.coderun.services import queue_graded_runs
 from quiz.main.services import active_pool, is_offered
 from quiz.models import Assessment, Attempt, AttemptItem, AttemptSignal, Question, QuestionVersion, User
 from quiz.question_types import get_type
@@ -217,6 +218,7 @@ def _submit(session: Session, attempt: Attempt, submitted_at: datetime, reason: 
     if claimed != 1:
         return False
     regrade_items(attempt)
+    queue_graded_runs(session, attempt, submitted_at)  # code items wait for the runner, like essays for a grader
     session.flush()
     return True
 

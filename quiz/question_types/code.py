@@ -12,7 +12,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from quiz.question_types.base import AnswerError, Checker, ItemGrade, QuestionType
@@ -51,8 +51,9 @@ LIMIT_BOUNDS: dict[str, tuple[float, float, float]] = {
 
 @dataclass(frozen=True)
 class CodeTest:
-    input: Any  # function mode: the list of arguments; stdin mode: the text on stdin
-    expected: Any  # function mode: the return value (JSON); stdin mode: the text on stdout
+    # JSON values (lists, mappings) cannot be hashed: a spec hashes by its other fields
+    input: Any = field(hash=False)  # function mode: the list of arguments; stdin mode: the text on stdin
+    expected: Any = field(hash=False)  # function mode: the return value (JSON); stdin mode: the text on stdout
     points: float = 1.0
 
 
@@ -85,22 +86,22 @@ def _tests(check: Checker, name: str, mode: str, min_items: int) -> tuple[CodeTe
             continue
         for extra in set(entry) - {"input", "expected", "points"}:
             check.fail((name, i, str(extra)), "unknown field (allowed: expected, input, points)")
-        for field in ("input", "expected"):
-            if field not in entry:
-                check.fail((name, i, field), "is required")
+        for part in ("input", "expected"):
+            if part not in entry:
+                check.fail((name, i, part), "is required")
         value_in, expected = entry.get("input"), entry.get("expected")
         if mode == "function" and "input" in entry and not isinstance(value_in, list):
             check.fail((name, i, "input"), "must be the list of arguments the function is called with")
         if mode == "stdin":
-            for field, value in (("input", value_in), ("expected", expected)):
-                if field in entry and not isinstance(value, str):
-                    check.fail((name, i, field), "must be text (what the program reads or prints)")
-        for field, value in (("input", value_in), ("expected", expected)):
+            for part, value in (("input", value_in), ("expected", expected)):
+                if part in entry and not isinstance(value, str):
+                    check.fail((name, i, part), "must be text (what the program reads or prints)")
+        for part, value in (("input", value_in), ("expected", expected)):
             try:
                 if _json_size(value) > MAX_TEST_CHARACTERS:
-                    check.fail((name, i, field), f"is longer than {MAX_TEST_CHARACTERS} characters as JSON")
+                    check.fail((name, i, part), f"is longer than {MAX_TEST_CHARACTERS} characters as JSON")
             except (TypeError, ValueError):
-                check.fail((name, i, field), "must be plain data (numbers, text, lists, mappings)")
+                check.fail((name, i, part), "must be plain data (numbers, text, lists, mappings)")
         points = check.number("points", required=False, default=1.0, exclusive_minimum=0, path=(name, i, "points"),
                               source=entry)
         tests.append(CodeTest(value_in, expected, float(points or 1.0)))
@@ -207,9 +208,8 @@ class Code(QuestionType):
                       "mode": spec.mode, "starter": spec.starter, "examples": tests(spec.examples),
                       "tests": tests(spec.tests), "reference": spec.reference, "scoring": spec.scoring,
                       "limits": {"cpu_seconds": spec.limits.cpu_seconds, "wall_seconds": spec.limits.wall_seconds,
-                                 "memory_mb": spec.limits.memory_mb, "output_kb": spec.limits.output_kb}}
-        if spec.function is not None:
-            definition["function"] = spec.function
+                                 "memory_mb": spec.limits.memory_mb, "output_kb": spec.limits.output_kb},
+                      "function": spec.function}
         return definition
 
     def normalise_answer(self, spec: CodeSpec, raw: Any) -> str | None:
