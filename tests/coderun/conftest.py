@@ -1,42 +1,26 @@
-"""Code runs go through the real bubblewrap sandbox: without it these tests skip with the reason,
-except in CI, where they fail (`.ci/run` installs bubblewrap and nodejs)."""
+"""Code runs through the real sandbox (the `sandbox` fixture of tests/conftest.py) and the job queue."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+import yaml
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
-from quiz.coderun.sandbox import unavailable_reason
-from tests.conftest import IN_CI
-
-
-@pytest.fixture
-def sandbox() -> None:
-    reason = unavailable_reason()
-    if reason is None:
-        return
-    if IN_CI:
-        pytest.fail(f"CI runs code in the real sandbox: {reason}")
-    pytest.skip(f"sandbox tests skipped: {reason}")
-
+from quiz import jobs
+from quiz.bank.load import load_bank
+from quiz.bank.sync import sync_bank
+from quiz.clock import FrozenClock
+from quiz.config import DEFAULTS
+from quiz.coderun import tasks
+from quiz.db import make_session_factory
+from quiz.models import Assessment
+from tests.services.conftest import T0
 
 # --- a one-track bank with a code item, and a worker draining the in-memory queue ---------------------
-
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import yaml  # noqa: E402
-from sqlalchemy import Engine, select  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
-
-from quiz import jobs  # noqa: E402
-from quiz.bank.load import load_bank  # noqa: E402
-from quiz.bank.sync import sync_bank  # noqa: E402
-from quiz.clock import FrozenClock  # noqa: E402
-from quiz.config import DEFAULTS  # noqa: E402
-from quiz.coderun import tasks  # noqa: E402
-from quiz.db import make_session_factory  # noqa: E402
-from quiz.models import Assessment  # noqa: E402
-from tests.services.conftest import T0  # noqa: E402
 
 ADD_ITEM = {
     "key": "g-add", "type": "code", "topic": "code", "difficulty": 1, "points": 2,

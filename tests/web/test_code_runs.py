@@ -14,7 +14,7 @@ from quiz.clock import FrozenClock
 from quiz.coderun import tasks
 from quiz.extensions import get_engine, session_factory
 from quiz.models import AttemptItem, CodeRun
-from tests.coderun.conftest import sandbox, write_code_bank  # noqa: F401 - the `sandbox` fixture
+from tests.coderun.conftest import write_code_bank
 from tests.web.conftest import AppFactory
 from tests.web.support import (
     candidate,
@@ -34,7 +34,7 @@ RIGHT = "def add(a, b):\n    return a + b\n"
 
 
 @pytest.fixture
-def app(make_app: AppFactory, clock: FrozenClock, sandbox: None) -> Iterator[Flask]:  # noqa: F811
+def app(make_app: AppFactory, clock: FrozenClock, sandbox: None) -> Iterator[Flask]:
     app = make_app(edit_bank=write_code_bank, QUEUE_URL="memory://", CODE_RUNS_PER_MINUTE=3)
     jobs.configure_worker(app.config, app.instance_path, get_engine(app), session_factory(app))
     previous, tasks.CLOCK = tasks.CLOCK, clock
