@@ -112,7 +112,7 @@ def _cheap_password_hashing() -> Iterator[None]:
     passwords._hasher = production
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sandbox() -> None:
     """Code runs go through the real bubblewrap sandbox: without it a test using this skips with the
     reason, except in CI, where it fails (`.ci/run` installs bubblewrap and nodejs)."""

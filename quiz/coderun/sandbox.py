@@ -8,7 +8,8 @@ What the sandboxed process gets (see docs/code-questions.md):
 - the interpreter's own prefix, read-only, with every site-packages folder hidden under an empty tmpfs;
 - the code (read-only at /code) and a private writable tmpfs of bounded size at /tmp (its home);
   everything else, the root included, is read-only;
-- rlimits (prlimit): CPU seconds, address space, processes, file size, open files, no core files.
+- rlimits (prlimit, run inside the sandbox): CPU seconds, address space, processes, file size, open
+  files, no core files.
 
 When the worker runs as root, the sandbox does not: the run gets a uid of its own (setpriv), because
 the kernel does not apply RLIMIT_NPROC to root, and a fork bomb must hit the limit. Root first
@@ -176,15 +177,19 @@ def bwrap_command(code_dir: str, argv: list[str], limits: Limits, *, python_pref
 def _rlimits(limits: Limits, language: str) -> list[str]:
     memory_mb = limits.memory_mb + (_NODE_ADDRESS_SPACE_ALLOWANCE_MB if language == "javascript" else 0)
     cpu = max(1, int(limits.cpu_seconds + 0.999))
-    return ["prlimit", f"--cpu={cpu}", f"--as={memory_mb * 1024 * 1024}", f"--nproc={limits.processes}",
+    return ["/usr/bin/prlimit", f"--cpu={cpu}", f"--as={memory_mb * 1024 * 1024}", f"--nproc={limits.processes}",
             f"--fsize={limits.file_size_mb * 1024 * 1024}", f"--nofile={limits.open_files}", "--core=0", "--"]
 
 
 def full_command(code_dir: str, argv: list[str], limits: Limits, language: str) -> list[str]:
-    """prlimit, then (as root) a private mount namespace and a uid of the run's own, then bwrap."""
-    rlimits = _rlimits(limits, language)
+    """(As root) a private mount namespace and a uid of the run's own, then bwrap, then prlimit inside it.
+
+    The limits are set inside the sandbox, after its user namespace exists: the kernel then counts the
+    processes limit against the sandbox's own processes, not against every process of the service user
+    (whose web and worker threads alone may exceed it)."""
+    argv = _rlimits(limits, language) + argv
     if os.geteuid() != 0:
-        return rlimits + bwrap_command(code_dir, argv, limits, python_prefix_source=str(_python_prefix() or ""))
+        return bwrap_command(code_dir, argv, limits, python_prefix_source=str(_python_prefix() or ""))
     uid = random.randint(*_RUN_UIDS)
     prefix = _python_prefix()
     inner = bwrap_command(code_dir, argv, limits, python_prefix_source=f"{_STAGE}/python" if prefix else None)
@@ -198,7 +203,7 @@ def full_command(code_dir: str, argv: list[str], limits: Limits, language: str) 
     setpriv = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                "--bounding-set=-all", "--no-new-privs", "--"]
     script = " && ".join(stage) + ' && shift 2 && exec "$@"'
-    return rlimits + ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "stage",
+    return ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "stage",
                       code_dir, str(prefix or ""), *setpriv, *inner]
 
 

@@ -19,6 +19,7 @@ from huey import crontab
 from quiz.clock import Clock, SystemClock
 from quiz.coderun import services
 from quiz.coderun.runner import run_tests
+from quiz.db import immediate_transactions
 from quiz.jobs import huey, worker_context
 from quiz.mail import send_mail
 from quiz.notifications import send_queued
@@ -45,9 +46,12 @@ def _after_commit_mail(session) -> None:  # type: ignore[no-untyped-def]
 
 
 def execute_run(run_id: int, run: Callable[..., list[dict]] = run_tests) -> str:
-    """Claim, run, store. Returns what happened: done, skipped (not queued), retry or failed."""
+    """Claim, run, store. Returns what happened: done, skipped (not queued), or failed; raises for a retry.
+
+    Every transaction here writes, so on SQLite each takes the write lock when it begins (BEGIN
+    IMMEDIATE) and waits its turn: a read that turns into a write would fail at once instead."""
     sessions = worker_context().sessions
-    with sessions() as session:
+    with immediate_transactions(), sessions() as session:
         claimed = services.claim(session, run_id, _now())
         if claimed is None:
             session.rollback()
@@ -56,19 +60,19 @@ def execute_run(run_id: int, run: Callable[..., list[dict]] = run_tests) -> str:
         session.commit()
     try:
         results = run(spec, source, tests)
+        with immediate_transactions(), sessions() as session:
+            services.finish(session, run_id, results, _now())
+            session.commit()
+            _after_commit_mail(session)
     except Exception as exc:  # noqa: BLE001 - the runner's own failure: recorded, retried, shown to admins
         logger.exception("code run %s failed", run_id)
-        with sessions() as session:
+        with immediate_transactions(), sessions() as session:
             retry = services.fail_or_retry(session, run_id, f"{type(exc).__name__}: {exc}",
                                            _setting("CODE_RUN_MAX_TRIES", DEFAULT_MAX_TRIES))
             session.commit()
         if retry:
-            raise  # huey retries it after its delay
+            raise  # huey retries it after its delay (the run is queued again, so the retry can claim it)
         return "failed"
-    with sessions() as session:
-        services.finish(session, run_id, results, _now())
-        session.commit()
-        _after_commit_mail(session)
     return "done"
 
 
@@ -79,7 +83,7 @@ def code_run(run_id: int) -> str:
 
 @huey.periodic_task(crontab(minute="*"), name="requeue_stuck_code_runs")
 def requeue_stuck_runs() -> list[int]:
-    with worker_context().sessions() as session:
+    with immediate_transactions(), worker_context().sessions() as session:
         requeued = services.requeue_stuck(session, _now(), _setting("CODE_RUN_STUCK_SECONDS", DEFAULT_STUCK_SECONDS),
                                           _setting("CODE_RUN_MAX_TRIES", DEFAULT_MAX_TRIES))
         session.commit()

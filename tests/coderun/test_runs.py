@@ -148,3 +148,22 @@ def test_example_runs_use_the_visible_tests_never_grade_and_are_rate_limited(cod
     services.request_example_run(session, attempt, item, RIGHT, T0 + timedelta(seconds=61), per_minute=2)
     with pytest.raises(services.RunRefused, match="starter code alone"):
         services.request_example_run(session, attempt, item, "def add(a, b):\n    pass\n", T0, per_minute=9)
+
+
+def test_concurrent_runs_all_store_their_results(code_bank: Session, worker: Worker) -> None:
+    """Worker threads finishing at once queue for the write lock (SQLite) instead of failing."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    session = code_bank
+    attempts = [start_attempt(session, candidate(session, f"c{n}@example.com"), gamma_starter(session), T0, seed=n)
+                for n in range(6)]
+    run_ids = []
+    for attempt in attempts:
+        item = next(i for i in attempt.items if i.question_version.type == "code")
+        run_ids.append(services.request_example_run(session, attempt, item, RIGHT, T0, per_minute=9).id)
+    session.commit()
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        outcomes = list(pool.map(tasks.execute_run, run_ids))
+    assert outcomes == ["done"] * 6
+    _fresh(session)
+    assert [session.get(CodeRun, i).status for i in run_ids] == ["done"] * 6
