@@ -54,7 +54,7 @@ class Limits:
     wall_seconds: float = 5.0
     memory_mb: int = 256
     output_bytes: int = 64_000
-    processes: int = 32
+    processes: int = 16
     file_size_mb: int = 8
     open_files: int = 64
     tmpfs_mb: int = 32
@@ -163,7 +163,9 @@ def bwrap_command(code_dir: str, argv: list[str], limits: Limits, *, python_pref
     args = [bwrap_path() or "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
             "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8",
             "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--hostname", "sandbox",
-            *_system_binds(), "--proc", "/proc", "--dev", "/dev"]
+            *_system_binds(), "--proc", "/proc", "--dev", "/dev",
+            # /dev is a tmpfs of bwrap's own: read-only, or /dev/shm would be an unbounded /tmp
+            "--remount-ro", "/dev"]
     prefix = _python_prefix()
     if prefix is not None and python_prefix_source is not None:
         args += ["--ro-bind", python_prefix_source, str(prefix)]

@@ -95,7 +95,7 @@ except OSError:
 def test_only_its_own_bounded_tmpfs_is_writable() -> None:
     source = """
 import os
-for path in ("/usr/evil", "/code/evil", "/evil", "/etc/evil", "/proc/evil"):
+for path in ("/usr/evil", "/code/evil", "/evil", "/etc/evil", "/proc/evil", "/dev/evil", "/dev/shm/evil"):
     try:
         open(path, "w").write("x")
         print("WROTE", path)
@@ -110,7 +110,7 @@ try:
 except OSError as exc:
     print("bounded")
 """
-    result = _run(source, expected="refused\n" * 5 + "bounded\n")
+    result = _run(source, expected="refused\n" * 7 + "bounded\n")
     assert result["status"] == "passed", result
 
 
