@@ -2,7 +2,8 @@
 
 What the sandboxed process gets (see docs/code-questions.md):
 - new user, network (no interface but a down loopback), PID, IPC, UTS, cgroup and mount namespaces
-  (`--unshare-all`), its own session (no terminal injection), killed with its parent;
+  (`--unshare-all`), no further user namespaces inside, no capabilities, its own session (no terminal
+  injection), killed with its parent;
 - an empty environment but PATH/HOME/LANG; read-only /usr (and the /bin, /lib* links), a /proc of its
   own PID namespace, a minimal /dev, and nothing of /etc but the loader cache;
 - the interpreter's own prefix, read-only, with every site-packages folder hidden under an empty tmpfs;
@@ -160,7 +161,9 @@ def _system_binds() -> list[str]:
 
 def bwrap_command(code_dir: str, argv: list[str], limits: Limits, *, python_prefix_source: str | None) -> list[str]:
     """The bwrap invocation; `python_prefix_source` is where the interpreter's prefix is read from."""
-    args = [bwrap_path() or "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+    # --disable-userns: no nested user namespace, where the code would hold capabilities of its own
+    args = [bwrap_path() or "bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+            "--new-session", "--clearenv",
             "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8",
             "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--hostname", "sandbox",
             *_system_binds(), "--proc", "/proc", "--dev", "/dev",

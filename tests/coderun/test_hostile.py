@@ -114,6 +114,17 @@ except OSError as exc:
     assert result["status"] == "passed", result
 
 
+def test_no_new_namespaces_or_privileges_inside() -> None:
+    source = """
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+print("new user namespace" if libc.unshare(0x10000000) == 0 else "refused")  # CLONE_NEWUSER
+print(open("/proc/self/status").read().split("CapEff:")[1].split()[0])
+"""
+    result = _run(source, expected="refused\n0000000000000000\n")
+    assert result["status"] == "passed", result
+
+
 def test_fork_bomb_is_contained_and_others_keep_running() -> None:
     bomb = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
     results: dict[str, Any] = {}
