@@ -135,7 +135,7 @@ def _hidden_site_dirs() -> list[str]:
     candidates = set(site.getsitepackages()) | {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     base = sys.base_prefix
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    candidates |= {f"{base}/lib/{version}/site-packages", f"/usr/lib/python3/dist-packages",
+    candidates |= {f"{base}/lib/{version}/site-packages", "/usr/lib/python3/dist-packages",
                    f"/usr/local/lib/{version}/dist-packages", f"/usr/lib/{version}/site-packages"}
     roots = [Path("/usr")] + ([p] if (p := _python_prefix()) else [])
     hidden = []

@@ -147,10 +147,10 @@ def finish(session: Session, run_id: int, results: list[dict[str, Any]], now: da
                              .options(selectinload(Attempt.items).selectinload(AttemptItem.question_version)))
     assert attempt is not None
     session.refresh(attempt)
-    run.attempt_item.manual_scores = {"results": results}
     if attempt.status != "submitted":
-        session.flush()  # voided meanwhile, or decided already (a re-run after the decision changes nothing)
+        session.flush()  # voided meanwhile, or decided already: the run is kept, the grade stays as it is
         return None
+    run.attempt_item.manual_scores = {"results": results}
     regrade_items(attempt)
     session.flush()
     if any(i.pending for i in attempt.items):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ _TESTS_HELP = ("YAML, a list of tests: `- {input: [1, 2], expected: 3}` (functio
 def _tests_text(tests: Any) -> str:
     if not tests:
         return ""
+    tests = json.loads(json.dumps(tests))  # plain lists and dicts (a loaded bank's carry their line numbers)
     return yaml.safe_dump([{k: v for k, v in t.items() if not (k == "points" and v == 1)} for t in tests],
                           sort_keys=False, allow_unicode=True, default_flow_style=None, width=100)
 
