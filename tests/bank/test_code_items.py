@@ -18,7 +18,6 @@ from tests.conftest import BANK_DIR
 
 CODE = get_type("code")
 WRONG = yaml.safe_load((Path(__file__).parent / "code_wrong_solutions.yaml").read_text(encoding="utf-8"))
-pytestmark = pytest.mark.usefixtures("sandbox")
 
 
 def _code_items() -> list[QuestionSpec]:
@@ -51,6 +50,7 @@ def test_the_coding_bank_has_enough_code_items_of_each_kind() -> None:
     assert Counter(q["topic"] for q in ITEMS).keys() == {"python_code", "javascript_code"}
 
 
+@pytest.mark.usefixtures("sandbox")
 def test_the_blueprints_draw_code_items() -> None:
     bank = load_bank(BANK_DIR)
     coding = next(t for t in bank.tracks if t.key == "coding")
@@ -60,6 +60,7 @@ def test_the_blueprints_draw_code_items() -> None:
     assert not [w for w in bank.warnings if w.file == "coding.yaml"]  # every blueprint can be filled
 
 
+@pytest.mark.usefixtures("sandbox")
 @pytest.mark.parametrize("item", ITEMS, ids=[q["key"] for q in ITEMS])
 def test_the_reference_gets_full_marks_and_a_wrong_solution_does_not(item: dict) -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -68,3 +69,17 @@ def test_the_reference_gets_full_marks_and_a_wrong_solution_does_not(item: dict)
     assert earned == possible and set(statuses) == {"passed"}, statuses
     earned, possible, statuses = wrong
     assert earned < possible, f"the wrong solution of {item['key']} passes every hidden test"
+
+
+def test_without_a_sandbox_code_items_are_refused_at_import_and_coding_is_not_offered(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import quiz.bank.load
+
+    monkeypatch.setattr(quiz.bank.load, "unavailable_reason",
+                        lambda language=None: "bubblewrap is not installed (Debian package bubblewrap)")
+    bank = load_bank(BANK_DIR)
+    assert bank.errors == [] and not [q for q in bank.questions if q.type == "code"]
+    refused = [w for w in bank.warnings if "code item refused on this machine" in w.message]
+    assert len(refused) == len(ITEMS) and all("bubblewrap is not installed" in w.message for w in refused)
+    assert {w.field for w in bank.warnings if "not offered to candidates" in w.message} == \
+        {"coding-starter", "coding-specialist"}

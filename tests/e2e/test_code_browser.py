@@ -175,7 +175,7 @@ def test_write_run_fix_submit_then_the_hidden_tests_grade_it(code_page: Page, co
     table = grader.get_by_role("table", name=re.compile("Per-test results"))
     expect(table.get_by_role("row")).to_have_count(5)  # the header and one row per hidden test
     expect(table.get_by_role("columnheader")).to_have_text(
-        ["#", "Status", "Input", "Expected", "Actual", "Stderr (excerpt)", "CPU time", "Memory"])
+        ["#", "Status", "Input", "Expected", "Actual", "Stderr (excerpt)", "Time (CPU, wall)", "Memory"])
     expect(table).to_contain_text("[10, 5]")
     expect(table).to_contain_text("15")
     grader.context.close()

@@ -42,6 +42,7 @@ def main():
         report("syntax_error", error="".join(traceback.format_exception_only(type(exc), exc))[-2000:])
         return
     namespace = {"__name__": "__main__" if MODE == "stdin" else "solution", "__builtins__": __builtins__}
+    sys.argv = ["solution.py"]  # what a program run on its own would see
     real_stdout = sys.stdout
     if MODE == "function":
         sys.stdout = sys.stderr  # prints are not the return value
