@@ -34,6 +34,7 @@ ADMIN_NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("admin.exports", "CSV exports", ("admin",)),
     ("admin.outbox", "Outbox", ("admin",)),
     ("admin.statistics", "Statistics", ("admin",)),
+    ("admin.code_runs", "Code runs", ("admin",)),
 ]
 
 

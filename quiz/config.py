@@ -44,6 +44,11 @@ DEFAULTS: dict[str, Any] = {
     # Background jobs (mail, code runs). Empty: a SQLite file `queue.sqlite3` in the instance folder
     # (one machine). redis://HOST:PORT/DB: app and worker machines share one queue.
     "QUEUE_URL": "",
+    # Code questions: example runs a candidate may start per attempt and minute; a run "running" (or
+    # "queued") this long is put back on the queue (its worker died); tries before a run is "failed".
+    "CODE_RUNS_PER_MINUTE": 6,
+    "CODE_RUN_STUCK_SECONDS": 300,
+    "CODE_RUN_MAX_TRIES": 3,
     # CSRF tokens live as long as the login session: an attempt may last hours (2x extra time),
     # and an autosave must never fail because a token aged out mid-attempt.
     "WTF_CSRF_TIME_LIMIT": None,

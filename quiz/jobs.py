@@ -31,6 +31,7 @@ QUEUE_NAME = "quiz"
 #: Modules that define tasks: imported by the worker so every task is registered before it consumes.
 TASK_MODULES: list[str] = [
     "quiz.mail_jobs",  # the outbox
+    "quiz.coderun.tasks",  # candidates' code, in the sandbox
 ]
 
 

@@ -114,3 +114,17 @@ def _cheap_password_hashing() -> Iterator[None]:
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
     passwords._hasher = production
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> None:
+    """Code runs go through the real bubblewrap sandbox: without it a test using this skips with the
+    reason, except in CI, where it fails (`.ci/run` installs bubblewrap and nodejs)."""
+    from quiz.coderun.sandbox import unavailable_reason
+
+    reason = unavailable_reason()
+    if reason is None:
+        return
+    if IN_CI:
+        pytest.fail(f"CI runs code in the real sandbox: {reason}")
+    pytest.skip(f"sandbox tests skipped: {reason}")

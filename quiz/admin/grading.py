@@ -14,10 +14,13 @@ from quiz.assessment.placement import computed_decision
 from quiz.admin.grading_parts import PartsBreakdown, comparison_parts
 from quiz.admin.people import load_attempt_for_admin
 from quiz.audit import record
-from quiz.models import Attempt, AttemptItem, User
-from quiz.question_types import DefinitionError, ManualGradeError, RubricCriterion, get_type
+from quiz.models import Attempt, AttemptItem, QuestionVersion, User
+from quiz.question_types import REGISTRY, DefinitionError, ManualGradeError, RubricCriterion, get_type
 from quiz.question_types.base import count_words
 from quiz.scoring import AttemptScore
+
+
+RUNNER_TYPES = tuple(name for name, question_type in REGISTRY.items() if question_type.runs_code)
 
 
 class GradingError(ValueError):
@@ -38,8 +41,9 @@ def _visible_to(grader: User):  # type: ignore[no-untyped-def]
 def grading_queue(session: Session, grader: User, limit: int = 200) -> list[AttemptItem]:
     """Open items waiting for a person, oldest submitted attempt first."""
     return list(session.scalars(
-        select(AttemptItem).join(Attempt)
-        .where(AttemptItem.pending, Attempt.status == "submitted", _visible_to(grader))
+        select(AttemptItem).join(Attempt).join(QuestionVersion)
+        .where(AttemptItem.pending, Attempt.status == "submitted", _visible_to(grader),
+               QuestionVersion.type.not_in(RUNNER_TYPES))  # code items wait for the runner, not a person
         .order_by(Attempt.submitted_at, Attempt.id, AttemptItem.position)
         .options(selectinload(AttemptItem.question_version), selectinload(AttemptItem.attempt))
         .limit(limit)))

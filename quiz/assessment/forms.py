@@ -3,7 +3,8 @@
 The plain form post (no JavaScript) and the JSON autosave send the same field names, so one
 function reads both. Field names per type:
   single_choice, true_false: choice | multiple_choice: choice (several) | numeric, short_text: value
-  essay: text | ordering: rank_<token> (a position each, kept even when partial) | comparison: better, rating_a, rating_b, justification
+  essay: text | code: code | ordering: rank_<token> (a position each, kept even when partial) |
+  comparison: better, rating_a, rating_b, justification
 Options and ordering items are sent as tokens (their display position), never as bank ids.
 """
 
@@ -121,6 +122,8 @@ def raw_answer(type_name: str, fields: Fields, order: Sequence[str] = ()) -> Any
         return _first(fields, "value")
     if type_name == "essay":
         return _first(fields, "text") and (fields.get("text") or [""])[0]
+    if type_name == "code":
+        return _first(fields, "code") and (fields.get("code") or [""])[0]
     if type_name == "ordering":
         return _ordering(fields, order)
     if type_name == "comparison":

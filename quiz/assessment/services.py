@@ -23,6 +23,7 @@ from quiz.assessment.mails import queue_receipt
 from quiz.assessment.timing import accepts_answers, deadline_for, seconds_left
 from quiz.bank.blueprint import draw_eligible, strata_from_data
 from quiz.bank.pools import forget_pools, track_pool
+from quiz.coderun.services import queue_graded_runs
 from quiz.main.services import is_offered
 from quiz.models import Assessment, Attempt, AttemptItem, AttemptSignal, Question, QuestionVersion, User
 from quiz.question_types import get_type
@@ -341,6 +342,7 @@ def _submit(session: Session, attempt: Attempt, submitted_at: datetime, reason: 
     if claimed != 1:
         return False
     regrade_items(attempt)
+    queue_graded_runs(session, attempt, submitted_at)  # code items wait for the runner, like essays for a grader
     session.flush()
     return True
 

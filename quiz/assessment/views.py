@@ -335,3 +335,6 @@ def finish_results(attempt_id: int, token: str) -> Response:
     commit()
     flash("Your review is finished. Your decision, tier and rate stay on your dashboard.", "info")
     return redirect(url_for("candidates.dashboard"))
+
+
+from quiz.assessment import code_views  # noqa: E402,F401  (Run examples: routes on this blueprint)

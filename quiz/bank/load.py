@@ -22,6 +22,7 @@ from quiz.bank.specs import (
     TrackSpec,
 )
 from quiz.bank.yamlio import LineDict, YamlSyntaxError, line_of, load_with_lines
+from quiz.coderun.sandbox import unavailable_reason
 from quiz.question_types import DefinitionError, get_type
 from quiz.question_types.base import format_path
 
@@ -48,6 +49,9 @@ class _File:
 
     def error(self, path: tuple[str | int, ...], message: str, *, field: str | None = None) -> None:
         self._add("error", path, message, field)
+
+    def warning(self, path: tuple[str | int, ...], message: str) -> None:
+        self._add("warning", path, message, None)
 
     def _add(self, severity: Any, path: tuple[str | int, ...], message: str, field: str | None) -> None:
         if field is None and path[:2] in self.labels:
@@ -357,6 +361,11 @@ def _question(f: _File, node: LineDict, where: tuple[str | int, ...], track: str
                 f.error(where + problem.path, problem.message)
     if len(f.bank.errors) > errors_before:
         return None
+    if question_type is not None and question_type.runs_code:
+        reason = unavailable_reason(definition.get("language"))
+        if reason:  # never run unsandboxed: the item stays out, and blueprints needing it are not offered
+            f.warning(where, f"code item refused on this machine: {reason}")
+            return None
     return QuestionSpec(key=key, track=track, type=str(type_name), topic=topic, difficulty=difficulty,
                         points=points, definition=definition,
                         file=f.name, line=node.line)

@@ -41,7 +41,10 @@ _PRACTICE: dict[str, dict[str, Any]] = {
         "response_a": "An hour has 100 minutes.", "response_b": "An hour has 60 minutes.",
         "better": "b", "ratings": {"a": 1, "b": 7}, "rubric": _RUBRIC, "min_words": 5, "max_words": 80},
 }
-assert set(_PRACTICE) == set(TYPE_NAMES), "every question type has a practice question"
+# Code questions have none: running code needs the sandbox and the job queue, and the code page's own
+# "Run examples" (visible tests, never graded) is the practice.
+assert set(_PRACTICE) == {name for name in TYPE_NAMES if not getattr(get_type(name), "runs_code", False)}, \
+    "every question type that does not run code has a practice question"
 #: Shown in another order than written (an ordering is written in its right order, and an attempt
 #: always shuffles it); the rest are shown as written.
 _SHOWN = {"ordering": ["hundred", "one", "ten"]}
@@ -66,7 +69,7 @@ class PracticeResult:
 def practice_types(type_names: Sequence[str]) -> list[str]:
     """The types to practise, in the registry's order (all of them when none is known)."""
     wanted = set(type_names) or set(TYPE_NAMES)
-    return [name for name in TYPE_NAMES if name in wanted]
+    return [name for name in TYPE_NAMES if name in wanted and name in _PRACTICE]
 
 
 def practice_question(type_name: str, answer: Any = None) -> PracticeQuestion:

@@ -96,6 +96,8 @@ def practice(key: str, type_name: str | None) -> str | Response:
     """A practice question before the start: the attempt's controls, nothing stored, nothing graded."""
     target = _assessment(key)
     types = practice_types(assessment_question_types(db_session(), target))
+    if not types:
+        abort(404)
     if type_name is None:
         return redirect(url_for("candidates.practice", key=key, type_name=types[0]))
     if type_name not in types:

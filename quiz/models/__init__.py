@@ -6,6 +6,7 @@ from quiz.models.audit import AuditEntry
 from quiz.models.banks import Question, QuestionVersion
 from quiz.models.mail import OutboxMail
 from quiz.models.base import Base, utcnow
+from quiz.models.code_runs import CodeRun
 from quiz.models.psychometrics import AttemptAbility, Calibration, PsychometricSettings
 from quiz.models.tracks import DEFAULT_REVIEW_POLICY, Assessment, Tier, Track
 from quiz.models.users import CandidateApplication, User
@@ -13,6 +14,6 @@ from quiz.models.users import CandidateApplication, User
 __all__ = [
     "AccountSignal", "LoginSession",
     "Assessment", "Attempt", "AttemptAbility", "AttemptItem", "AttemptSignal", "AuditEntry", "Base", "Calibration",
-    "CandidateApplication", "DEFAULT_REVIEW_POLICY", "OutboxMail", "PsychometricSettings", "Question",
+    "CandidateApplication", "CodeRun", "DEFAULT_REVIEW_POLICY", "OutboxMail", "PsychometricSettings", "Question",
     "QuestionVersion", "Tier", "Track", "User", "utcnow",
 ]

@@ -27,6 +27,7 @@ _MODULES = (
     "ordering",
     "essay",
     "comparison",
+    "code",
 )
 
 

@@ -350,6 +350,8 @@ class QuestionType(ABC):
     label: ClassVar[str]
     #: true when some part of the item is graded by a person
     manual: ClassVar[bool] = False
+    #: true when the grade comes from running code (the runner passes its results as `manual`)
+    runs_code: ClassVar[bool] = False
 
     @abstractmethod
     def parse_definition(self, raw: Mapping[str, Any]) -> Any:

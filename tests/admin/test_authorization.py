@@ -10,7 +10,7 @@ from flask import Flask
 from tests.admin.conftest import login
 
 #: The only admin-area pages a grader may use; everything else there is for admins.
-GRADER_ENDPOINTS = {"admin.home", "admin.grading_queue", "admin.grade_item"}
+GRADER_ENDPOINTS = {"admin.home", "admin.grading_queue", "admin.grade_item", "admin.code_results"}
 
 
 def _routes(app: Flask) -> list[tuple[str, str, str]]:

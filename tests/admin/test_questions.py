@@ -273,6 +273,16 @@ NEW_QUESTIONS: dict[str, tuple[dict[str, str], dict[str, Any]]] = {
          "better": "a", "scale": {"min": 1, "max": 5}, "ratings": {"a": 5, "b": 2}, "rating_tolerance": 0.0,
          "choice_points": 2.0, "rating_points": 1.0,
          "rubric": [{"id": "reasons", "description": "Gives reasons", "points": 2.0}], "min_words": 0, "max_words": 100}),
+    "code": (
+        {"language": "python", "mode": "function", "function": "add", "starter": "def add(a, b):\r\n    pass\r\n",
+         "examples": "- {input: [1, 2], expected: 3}\r\n", "scoring": "per_test", "cpu_seconds": "1",
+         "tests": "- {input: [2, 2], expected: 4}\r\n- {input: [0, 0], expected: 0, points: 2}\r\n",
+         "reference": "def add(a, b):\r\n    return a + b\r\n"},
+        {"language": "python", "mode": "function", "function": "add", "starter": "def add(a, b):\n    pass\n",
+         "examples": [{"input": [1, 2], "expected": 3, "points": 1.0}],
+         "tests": [{"input": [2, 2], "expected": 4, "points": 1.0}, {"input": [0, 0], "expected": 0, "points": 2.0}],
+         "reference": "def add(a, b):\n    return a + b\n", "scoring": "per_test",
+         "limits": {"cpu_seconds": 1.0, "wall_seconds": 5.0, "memory_mb": 256, "output_kb": 64}}),
 }
 
 
@@ -280,7 +290,8 @@ PREVIEW_MARKERS = {
     "single_choice": 'name="choice" value="2"', "multiple_choice": 'type="checkbox" name="choice" value="3"',  # tokens, not ids
     "true_false": 'name="choice" value="false"', "numeric": "Your answer (in m/s²)", "short_text": 'maxlength="40"',
     "ordering": '<select id="rank_3" name="rank_3" ', "essay": "At least 50 words. At most 300 words.",
-    "comparison": "<h2>Response A</h2><p>A short summary.</p>"}
+    "comparison": "<h2>Response A</h2><p>A short summary.</p>",
+    "code": 'data-language="python"'}
 
 
 def test_every_type_has_a_form() -> None:

@@ -13,6 +13,7 @@ from quiz.bank.load import load_bank
 from quiz.bank.specs import BankIssue
 from quiz.bank.sync import BankInvalid, sync_bank
 from quiz.models import Assessment, AuditEntry, Question, QuestionVersion, Tier, Track
+from quiz.coderun.sandbox import unavailable_reason
 from quiz.question_types import TYPE_NAMES
 
 
@@ -34,6 +35,8 @@ def test_real_bank_has_no_errors(real_bank):
     empty_tracks = {t.key for t in real_bank.tracks} - {q.track for q in real_bank.questions}
     empty_files = {t.bank for t in real_bank.tracks if t.key in empty_tracks}
     for warning in real_bank.warnings:
+        if unavailable_reason() and warning.file == "coding.yaml":
+            continue  # no sandbox here: code items refused, so the Coding blueprints are not offered
         assert warning.file in empty_files and "the track has no questions yet" in warning.message, str(warning)
 
 
@@ -42,8 +45,8 @@ def test_real_general_and_coding_banks(real_bank):
     assert per_track["general"] >= 20
     assert per_track["coding"] >= 20
     types = {q.type for q in real_bank.questions if q.track in ("general", "coding")}
-    assert types == set(TYPE_NAMES)
-    assert len(TYPE_NAMES) == 8
+    assert types == set(TYPE_NAMES) - ({"code"} if unavailable_reason() else set())
+    assert len(TYPE_NAMES) == 9
     for question in real_bank.questions:
         if question.track in ("general", "coding"):
             explanation = question.definition.get("explanation")

@@ -60,6 +60,9 @@ ROUTE_ARGUMENTS: dict[str, dict[str, Any]] = {
     "admin.rescore_attempt": {"key": "alpha-starter", "attempt_id": "graded"},
     "candidates.practice": {"key": "beta-starter", "type_name": "single_choice"},
     "assessment.confirm_results": {"attempt_id": "decided"},
+    "assessment.run_examples": {"attempt_id": "running", "position": 1},
+    "assessment.example_run": {"attempt_id": "running", "run_id": 999999},
+    "admin.code_runs": {}, "admin.rerun_code_run": {"run_id": 999999}, "admin.code_results": {"item_id": "essay_item"},
 }
 
 LOGIN = "login"
@@ -167,4 +170,10 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("candidates.practice", "GET"): candidates_only(),
     ("candidates.practice", "POST"): candidates_only(),
     ("assessment.confirm_results", "GET"): owner_only("-> /dashboard"),  # the review is open in another tab
+    # code questions (the world's attempt has none: question 1 is not a code item)
+    ("assessment.run_examples", "POST"): owner_only(400, anonymous=401),  # {} holds no code
+    ("assessment.example_run", "GET"): owner_only(404),  # no such run
+    ("admin.code_runs", "GET"): admin_only(),
+    ("admin.rerun_code_run", "POST"): admin_only(404),  # no such run
+    ("admin.code_results", "GET"): staff_only(404),  # not a code item
 }

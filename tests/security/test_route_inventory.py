@@ -16,7 +16,7 @@ from tests.security.routes import EXPECTED, ROUTE_ARGUMENTS
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 #: routes whose JSON body is read by the view (the token then travels in the X-CSRFToken header)
-JSON_ENDPOINTS = {"assessment.save", "assessment.flag", "assessment.signal"}
+JSON_ENDPOINTS = {"assessment.save", "assessment.flag", "assessment.signal", "assessment.run_examples"}
 
 
 def route_methods(app: Flask) -> list[tuple[str, str]]:

@@ -24,6 +24,8 @@ MINIMAL = {
     "essay": {**COMMON, "rubric": RUBRIC},
     "comparison": {**COMMON, "user_prompt": "Q", "response_a": "RA", "response_b": "RB", "better": "a",
                    "ratings": {"a": 6, "b": 3}, "rubric": RUBRIC},
+    "code": {**COMMON, "language": "python", "function": "f", "examples": [{"input": [1], "expected": 1}],
+             "tests": [{"input": [2], "expected": 2}], "reference": "def f(x):\n    return x\n"},
 }
 
 # every field given, none at its default
@@ -41,12 +43,16 @@ FULL = {
     "comparison": {**MINIMAL["comparison"], "better": "b", "ratings": {"a": 2, "b": 9},
                    "scale": {"min": 0, "max": 10}, "rating_tolerance": 0, "choice_points": 2,
                    "rating_points": 3, "min_words": 10, "max_words": 200},
+    "code": {**COMMON, "language": "javascript", "mode": "function", "function": "g", "starter": "// write g",
+             "examples": [{"input": [1], "expected": 1}], "tests": [{"input": [2], "expected": 2, "points": 1}],
+             "reference": "function g(x) { return x; }", "scoring": "all_or_nothing",
+             "limits": {"cpu_seconds": 1, "wall_seconds": 3, "memory_mb": 128, "output_kb": 16}},
 }
 
 
-def test_registry_holds_exactly_the_eight_types():
+def test_registry_holds_exactly_the_nine_types():
     assert set(REGISTRY) == set(MINIMAL)
-    assert len(TYPE_NAMES) == 8
+    assert len(TYPE_NAMES) == 9
     for name, qt in REGISTRY.items():
         assert isinstance(qt, QuestionType)
         assert qt.name == name == type(qt).__module__.rsplit(".", 1)[1]
@@ -100,7 +106,9 @@ def test_correct_answer_earns_everything_auto_graded(name):
     if name == "essay":
         assert key is None
         return
-    grade = qt.grade(spec, qt.normalise_answer(spec, key))
+    # a type that runs code grades the runner's results: the reference passes every hidden test
+    results = {"results": [{"status": "passed"}] * len(spec.tests)} if qt.runs_code else None
+    grade = qt.grade(spec, qt.normalise_answer(spec, key), results)
     if name == "comparison":
         assert grade.earned == spec.choice_points + spec.rating_points
     else:

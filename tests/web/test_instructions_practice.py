@@ -68,8 +68,9 @@ def test_the_practice_ordering_is_not_shown_in_its_right_order() -> None:
 
 
 def test_every_practice_question_parses_and_renders() -> None:
-    from quiz.candidates.practice import page_values, practice_question
+    from quiz.candidates.practice import page_values, practice_question, practice_types
 
-    for name in TYPE_NAMES:
+    assert set(TYPE_NAMES) - set(practice_types(TYPE_NAMES)) == {"code"}  # the code page's examples are its practice
+    for name in practice_types(TYPE_NAMES):
         question = practice_question(name)
         assert question.definition["prompt"] and isinstance(page_values(question)["choices"], list)

@@ -19,20 +19,21 @@ from typing import Any
 
 from quiz.admin.question_forms.base import QuestionForm, number_value, shown_number, text_value
 from quiz.admin.question_forms.choices import MultipleChoiceForm, SingleChoiceForm, TrueFalseForm
+from quiz.admin.question_forms.code import CodeForm
 from quiz.admin.question_forms.pages import ConfirmForm, NewQuestionForm, SearchForm
 from quiz.admin.question_forms.rows import MAX_ROWS, KeyedOptionRow, OptionRow, RubricRow
 from quiz.admin.question_forms.values import NumericForm, OrderingForm, ShortTextForm
 from quiz.admin.question_forms.written import ComparisonForm, EssayForm
 
 __all__ = [
-    "FORMS", "MAX_ROWS", "ComparisonForm", "ConfirmForm", "EssayForm", "KeyedOptionRow", "MultipleChoiceForm",
+    "FORMS", "MAX_ROWS", "CodeForm", "ComparisonForm", "ConfirmForm", "EssayForm", "KeyedOptionRow", "MultipleChoiceForm",
     "NewQuestionForm", "NumericForm", "OptionRow", "OrderingForm", "QuestionForm", "RubricRow", "SearchForm",
     "ShortTextForm", "SingleChoiceForm", "TrueFalseForm", "form_for", "number_value", "shown_number", "text_value",
 ]
 
 FORMS: dict[str, type[QuestionForm]] = {form.type_name: form for form in (
     SingleChoiceForm, MultipleChoiceForm, TrueFalseForm, NumericForm, ShortTextForm, OrderingForm, EssayForm,
-    ComparisonForm)}
+    ComparisonForm, CodeForm)}
 
 
 def form_for(type_name: str, **kwargs: Any) -> QuestionForm:
