@@ -19,7 +19,7 @@ from quiz.outage import error_page, init_outage_handling
 from quiz.paths import default_instance_path, static_dir, templates_dir
 from quiz.question_types.base import format_number
 from quiz.rendering import render_markdown, topic_name
-from quiz.web_security import add_security_headers
+from quiz.web_security import add_security_headers, csp_nonce
 
 
 #: The admin area's navigation: (endpoint, label, roles that see it). Each part of the area adds its line.
@@ -100,6 +100,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["duration"] = format_duration  # seconds -> "1 minute 30 seconds"
     app.jinja_env.filters["topic_name"] = topic_name  # "fact_checking" -> "Fact checking"
     app.jinja_env.globals["admin_nav"] = ADMIN_NAV
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 
     def _sqlite_write_lock_for_writers() -> None:

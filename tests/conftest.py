@@ -24,7 +24,7 @@ from quiz import migrate
 from quiz.config import normalise_database_url
 from quiz.db import make_engine, make_session_factory
 
-pytest_plugins = ["tests.smtp"]  # the `smtp_server` and `slow_smtp_server` fixtures
+pytest_plugins = ["tests.smtp", "tests.browser"]  # smtp_server, slow_smtp_server; the one Chromium (browser)
 
 POSTGRES_URL = os.environ.get("QUIZ_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

@@ -12,6 +12,11 @@ import { indentUnit } from "@codemirror/language";
 import { python } from "@codemirror/lang-python";
 import { javascript } from "@codemirror/lang-javascript";
 
+function cspNonce() {
+  const meta = document.querySelector('meta[name="csp-nonce"]');
+  return meta ? meta.content : "";
+}
+
 function attach(textarea) {
   const language = textarea.dataset.language === "javascript" ? javascript() : python();
   const label = document.querySelector('label[for="' + textarea.id + '"]');
@@ -23,6 +28,8 @@ function attach(textarea) {
       indentUnit.of(textarea.dataset.language === "javascript" ? "  " : "    "),
       language,
       EditorView.lineWrapping,
+      // The page's Content-Security-Policy admits the editor's own <style> elements by this nonce.
+      EditorView.cspNonce.of(cspNonce()),
       EditorView.contentAttributes.of({
         "aria-label": label ? label.textContent : "Code",
         "aria-describedby": textarea.getAttribute("aria-describedby") || "",

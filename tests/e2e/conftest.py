@@ -200,20 +200,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 # --- the browser --------------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing (install Debian's chromium package; never `playwright install`)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        _unavailable(f"the playwright package is not installed: {exc}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+# The `browser` fixture (one Chromium for every browser test of the run) is in tests/browser.py,
+# registered by tests/conftest.py: a second sync Playwright in the same run cannot start.
 
 
 @pytest.fixture

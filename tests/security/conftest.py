@@ -28,7 +28,6 @@ from quiz.clock import FrozenClock
 from quiz.extensions import get_engine, session_factory, set_clock
 from quiz.models import User
 from tests.services.conftest import GRACE, T0, WINDOW, assessment, candidate, write_small_bank
-from tests.e2e.conftest import browser  # noqa: F401 - the Chromium of the browser tests
 from tests.web.conftest import app, client, clock, make_app  # noqa: F401 - fixtures shared with tests/web
 
 PASSWORD = "correct horse battery"

@@ -39,11 +39,14 @@ def test_the_checker_finds_what_it_looks_for() -> None:
 
 
 def test_every_page_sends_the_full_policy(app: Flask) -> None:
-    policy = app.test_client().get("/").headers["Content-Security-Policy"]
+    response = app.test_client().get("/")
+    policy, page_text = response.headers["Content-Security-Policy"], response.get_data(as_text=True)
     directives = {part.split()[0]: part.split()[1:] for part in policy.split("; ")}
     assert directives["default-src"] == ["'self'"]
     assert directives["script-src"] == ["'self'"]
-    assert directives["style-src"] == ["'self'"]
+    nonce = re.search(r'<meta name="csp-nonce" content="([^"]+)">', page_text).group(1)
+    assert directives["style-src"] == ["'self'", f"'nonce-{nonce}'"]  # the code editor's own <style>
+    assert nonce not in app.test_client().get("/").headers["Content-Security-Policy"]  # never reused
     assert directives["object-src"] == ["'none'"]
     assert directives["base-uri"] == ["'none'"]
     assert directives["form-action"] == ["'self'"]
