@@ -10,10 +10,20 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger("quiz.serve")
 _job_worker: subprocess.Popen[bytes] | None = None
+
+# gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl), so two servers
+# on one host would take each other's. Each instance gets its own, beside its database; a path too
+# long for a Unix socket (about 100 bytes) turns the control socket off rather than share one.
+_CONTROL_SOCKET = Path(os.environ.get("QUIZ_INSTANCE_PATH", "instance")).resolve() / "gunicorn.ctl"
+if len(str(_CONTROL_SOCKET).encode()) < 100:
+    control_socket = str(_CONTROL_SOCKET)
+else:
+    control_socket_disable = True
 
 
 def on_starting(server: Any) -> None:

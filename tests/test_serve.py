@@ -45,3 +45,16 @@ def test_serve_initialises_a_fresh_instance_and_answers(tmp_path: Path) -> None:
     assert f"http://localhost:{port}/" in output
     assert "SECRET_KEY" in (tmp_path / "instance" / "config.py").read_text()
     assert (tmp_path / "instance" / "quiz.sqlite3").is_file()
+
+
+def test_two_servers_on_one_host_keep_their_own_control_socket(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """gunicorn's default control socket is one per user: each instance now has its own."""
+    import importlib
+
+    import quiz.serving
+
+    paths = []
+    for name in ("one", "two"):
+        monkeypatch.setenv("QUIZ_INSTANCE_PATH", str(tmp_path / name))
+        paths.append(importlib.reload(quiz.serving).control_socket)
+    assert paths == [str(tmp_path / "one" / "gunicorn.ctl"), str(tmp_path / "two" / "gunicorn.ctl")]
