@@ -327,8 +327,10 @@ def test_a_reset_link_confirms_an_unverified_address(app: Flask) -> None:
 
 
 def _without_csrf(html: str) -> str:
-    """Each browser has its own CSRF token; everything else must be the same."""
-    return re.sub(r'(name="csrf-token" content|name="csrf_token"[^>]*value)="[^"]*"', r'\1=""', html)
+    """Each browser has its own CSRF token, and each response its own style nonce; everything else
+    must be the same."""
+    return re.sub(r'(name="csrf-token" content|name="csp-nonce" content|name="csrf_token"[^>]*value)="[^"]*"',
+                  r'\1=""', html)
 
 
 def _answer(response) -> tuple[int, str, str, list[str]]:  # type: ignore[no-untyped-def]
