@@ -393,7 +393,11 @@ def main() -> None:
         asyncio.run(capacity(base, key, scenario, args.capacity_clients, args.capacity_seconds))
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a job worker still finishing: the figures are in already
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
         if admin is not None:
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(database_url).database}" WITH (FORCE)'))
