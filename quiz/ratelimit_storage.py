@@ -53,7 +53,14 @@ class SQLiteStorage(Storage):
         if connection is None or self._local.pid != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
+            try:
+                # WAL persists in the file: whichever worker comes first sets it. Changing the mode does
+                # not wait for a lock, so a worker that meets another's transaction just goes on; the
+                # counting (BEGIN IMMEDIATE) waits its turn in either mode.
+                if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    connection.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError:
+                pass
             for statement in _SCHEMA:
                 connection.execute(statement)
             self._local.connection, self._local.pid = connection, os.getpid()

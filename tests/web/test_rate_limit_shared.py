@@ -57,3 +57,21 @@ def test_a_counter_expires_with_its_window(tmp_path: Path, monkeypatch) -> None:
     assert storage.incr("k", 60) == 1  # a new window
     storage.clear("k")
     assert storage.get("k") == 0 and storage.check()
+
+
+def test_a_worker_starting_while_another_counts_waits_instead_of_failing(tmp_path: Path) -> None:
+    """Two workers' first log-ins at once: switching a fresh file to WAL does not wait for a lock, so
+    it used to fail with "database is locked" (a 503 on a log-in) instead of waiting its turn."""
+    import sqlite3
+    import threading
+
+    from quiz.ratelimit_storage import SCHEME, SQLiteStorage
+
+    path = tmp_path / "ratelimits.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another worker, mid-count, on a file still in rollback mode
+    other.execute("CREATE TABLE busy (x)")
+    threading.Timer(0.5, other.execute, args=("COMMIT",)).start()
+    storage = SQLiteStorage(f"{SCHEME}://{path}")
+    assert storage.incr("login/1.2.3.4", 60) == 1
+    assert storage.get("login/1.2.3.4") == 1
