@@ -8,13 +8,14 @@ the lock instead of failing at once), and foreign keys enforced.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,14 +30,18 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+#: PostgreSQL: a pooled connection idle at least this long is pinged before use (see `_ping_when_idle`).
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
 def make_engine(url: str, *, busy_timeout_ms: int = 15000, **kwargs: Any) -> Engine:
     if not is_sqlite(url):
-        # pre-ping: a pooled connection the server dropped (restart, failover) is replaced before
-        # use, so the app recovers by itself once the server is back.
-        kwargs.setdefault("pool_pre_ping", True)
         if "connect_timeout" not in make_url(url).query:
             kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, **kwargs.get("connect_args", {})}
-        return create_engine(url, **kwargs)
+        engine = create_engine(url, **kwargs)
+        if not kwargs.get("pool_pre_ping"):
+            _ping_when_idle(engine)
+        return engine
 
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -67,6 +72,32 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15000, **kwargs: Any) -> Eng
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
 
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """A pooled connection the server dropped (restart, failover) is replaced before use, so the app
+    recovers by itself once the server is back. SQLAlchemy's pool_pre_ping does it on every checkout,
+    a round trip that cost an autosave 18 % of its CPU; only a connection that sat idle in the pool can
+    have been dropped unnoticed, so only such a one is pinged. One dropped while in use fails its
+    request (answered 503, see quiz.outage), and SQLAlchemy then replaces every pooled connection."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["quiz_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("quiz_idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                # The pool discards this connection and checks out a fresh one (SQLAlchemy's
+                # documented recipe for pessimistic disconnect handling).
+                raise exc.DisconnectionError(str(error)) from error
+            raise
 
 
 #: On SQLite, a transaction that reads and then writes fails at once ("database is locked")

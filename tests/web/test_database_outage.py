@@ -198,6 +198,9 @@ def test_postgres_host_that_never_answers_is_503_within_the_connect_timeout(taki
     app, client, attempt_id = taking(DATABASE_URL=url)
     answers: list[TestResponse] = []
     with proxy.silent_host():
+        # No pooled connection to fail fast on (a dropped one is answered 503 at once): this request
+        # must open a connection, to a host that never answers.
+        get_engine(app).dispose()
         asking = threading.Thread(target=lambda: answers.append(_save(client, attempt_id, 2)), daemon=True)
         started = time.monotonic()
         asking.start()
