@@ -26,6 +26,13 @@ else:
     control_socket_disable = True
 
 
+# With --threads (gunicorn's gthread workers) connections are kept alive between requests. gunicorn's
+# default of 2 s is shorter than the few seconds between a candidate's autosaves, so nearly every save
+# opened a new connection, and a save sent as the server closed its idle one failed ("server
+# disconnected"). 75 s is nginx's default; browsers keep idle connections longer still.
+keepalive = 75
+
+
 def on_starting(server: Any) -> None:
     global _job_worker
     if os.environ.get("QUIZ_SERVE_JOB_WORKER", "1") != "1":

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
@@ -231,85 +231,6 @@ def save_answer(session: Session, attempt: Attempt, position: int, raw: Any, seq
         saved = False
     return SaveResult(saved, item.answer_seq, item.answer, item.saved_at, seconds_left(attempt.deadline_at, now),
                       answer_notice(item))
-
-
-@dataclass(frozen=True)
-class SaveTarget:
-    """What an autosave needs of one question of an attempt, read in one query (the hot path)."""
-
-    attempt_id: int
-    item_id: int
-    position: int
-    status: str
-    deadline_at: datetime
-    type_name: str
-    definition: dict[str, Any]
-    option_order: list[str] | None
-
-
-def attempt_clock(session: Session, user_id: int, attempt_id: int) -> tuple[str, datetime]:
-    """(status, deadline) of the candidate's own attempt: what a state poll needs, in one small query."""
-    row = session.execute(select(Attempt.status, Attempt.deadline_at)
-                          .where(Attempt.id == attempt_id, Attempt.user_id == user_id)).one_or_none()
-    if row is None:
-        raise AttemptNotFound(attempt_id)
-    return row[0], row[1]
-
-
-# Built once: an autosave is the busiest request, and building the statement cost more than running it.
-_SAVE_TARGET = (
-    select(Attempt.status, Attempt.deadline_at, AttemptItem.id, AttemptItem.option_order,
-           QuestionVersion.type, QuestionVersion.definition)
-    .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
-    .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-    .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"),
-           AttemptItem.position == bindparam("position"))
-    .with_for_update(read=True, of=Attempt))
-_SAVE_NEWER = (
-    update(AttemptItem)
-    .where(AttemptItem.id == bindparam("item_id"), AttemptItem.answer_seq < bindparam("seq"))
-    .values(answer=bindparam("answer", type_=AttemptItem.answer.type), answer_seq=bindparam("seq"),
-            saved_at=bindparam("now"))
-    .execution_options(synchronize_session=False))
-
-
-def load_save_target(session: Session, user_id: int, attempt_id: int, position: int) -> SaveTarget:
-    """The candidate's own question at `position`, without loading the rest of the attempt.
-
-    On PostgreSQL the attempt row is share-locked: saves of one attempt run side by side, but never
-    beside the submit that grades it (which updates that row), so no acknowledged answer misses
-    its grade. SQLite serialises writers anyway (BEGIN IMMEDIATE)."""
-    row = session.execute(_SAVE_TARGET, {"attempt_id": attempt_id, "user_id": user_id, "position": position}
-                          ).one_or_none()
-    if row is None:
-        raise AttemptNotFound(f"attempt {attempt_id} of user {user_id} has no question {position}")
-    status, deadline_at, item_id, option_order, type_name, definition = row
-    return SaveTarget(attempt_id, item_id, position, status, deadline_at, type_name, definition, option_order)
-
-
-def save_to_target(session: Session, user: User, target: SaveTarget, raw: Any, seq: int, now: datetime,
-                   grace_seconds: float) -> SaveResult:
-    """`save_answer` for an autosave: one conditional UPDATE while the attempt is open; the full
-    path (which finalises an expired attempt and says why it is closed) otherwise."""
-    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
-        raise ValueError(f"seq must be a whole number from 1 to {MAX_SEQ}")
-    if target.status != "in_progress" or not accepts_answers(target.deadline_at, now, grace_seconds):
-        attempt = load_attempt(session, user, target.attempt_id, for_update=True)
-        return save_answer(session, attempt, target.position, raw, seq, now, grace_seconds)
-    question_type = get_type(target.type_name)
-    spec = question_type.parse_definition(target.definition)
-    answer = question_type.normalise_answer(spec, raw)
-    # Only a newer save overwrites: the condition is checked again under the row's lock.
-    saved = session.execute(_SAVE_NEWER, {"item_id": target.item_id, "seq": seq, "answer": answer,
-                                          "now": now}).rowcount == 1
-    if saved:
-        return SaveResult(True, seq, answer, now, seconds_left(target.deadline_at, now),
-                          question_type.notice(spec, answer))
-    stored_seq, stored_answer, saved_at = session.execute(
-        select(AttemptItem.answer_seq, AttemptItem.answer, AttemptItem.saved_at)
-        .where(AttemptItem.id == target.item_id)).one()
-    return SaveResult(False, stored_seq, stored_answer, saved_at, seconds_left(target.deadline_at, now),
-                      question_type.notice(spec, stored_answer))
 
 
 def set_flag(session: Session, attempt: Attempt, position: int, flagged: bool, now: datetime,

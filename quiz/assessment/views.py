@@ -23,20 +23,19 @@ from quiz.assessment.review import (
 from quiz.assessment.services import (
     MAX_SEQ,
     AttemptNotFound,
-    attempt_clock,
     answer_notice,
     finalise_if_expired,
     load_attempt,
-    load_save_target,
     record_signal,
     save_answer,
-    save_to_target,
     set_flag,
     submit_attempt,
 )
+from quiz.assessment.autosave import attempt_clock, load_save_target_by_session, save_to_target
 from quiz.assessment.timing import accepts_answers, seconds_left
 from quiz.auth.decorators import candidate_required
-from quiz.extensions import commit, db_session, now
+from quiz.auth.web_sessions import accept_session_row, check_login_session, logged_in_session_hash
+from quiz.extensions import commit, db_session, login_manager, now
 from quiz.models import Attempt, AttemptItem
 from quiz.question_types import AnswerError
 from quiz.question_types.base import format_number
@@ -143,17 +142,36 @@ def _json_object(expected: str) -> dict[str, Any]:
     return payload
 
 
+def _refused_save() -> Response:
+    """Why an autosave's own query found nothing, told as any other view would: logged out (401),
+    not a candidate (403), or not this candidate's question (404)."""
+    check_login_session()
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role != "candidate":
+        abort(403)
+    abort(404)
+
+
 @bp.post("/<int:attempt_id>/answers/<int:position>")
-@candidate_required
 def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
-    """Autosave: {"fields": {...}, "seq": n}. 409 once the time (with grace) is over: nothing changes."""
+    """Autosave: {"fields": {...}, "seq": n}. 409 once the time (with grace) is over: nothing changes.
+
+    The busiest request of a start storm checks its log-in session itself, in the query that reads
+    the question (see quiz.auth.web_sessions.SELF_CHECKED_ENDPOINTS), with the same rules as
+    `candidate_required`."""
     # Whose attempt it is comes first: another candidate's id is a 404 whatever the body holds,
     # and no body is parsed on behalf of an attempt that is not the caller's.
     session = db_session()
-    try:
-        target = load_save_target(session, current_user.id, attempt_id, position)
-    except AttemptNotFound:
-        abort(404)
+    session_hash = logged_in_session_hash()
+    found = load_save_target_by_session(session, session_hash, attempt_id, position) if session_hash else None
+    if found is None:
+        return _refused_save()
+    login, target = found
+    if not accept_session_row(login):
+        return login_manager.unauthorized()
+    if login.role != "candidate":
+        abort(403)
     expected = "Send JSON with the question's fields and a sequence number."
     try:
         payload = _json_object(expected)
@@ -169,7 +187,7 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
         return _json_error(f"seq must be a whole number from 1 to {MAX_SEQ}", 400)
     try:
         raw = raw_answer(target.type_name, fields, display_order(target.definition, target.option_order))
-        result = save_to_target(session, current_user, target, raw, seq, now(), _grace())
+        result = save_to_target(session, login.user_id, target, raw, seq, now(), _grace())
     except AnswerError as exc:
         return _json_error(str(exc), 422, seconds_left=seconds_left(target.deadline_at, now()))
     except ValueError as exc:

@@ -171,11 +171,13 @@ def test_two_server_processes_starting_at_once_make_one_attempt(bank: Session, e
 def test_an_autosave_in_flight_when_the_submit_arrives_is_graded(bank: Session, engine: Engine) -> None:
     """The fast autosave reads one question; the submit that grades the attempt waits for it, so an
     acknowledged answer never misses its grade."""
-    from quiz.assessment.services import load_save_target, save_to_target
+    from quiz.assessment.autosave import load_save_target_by_session, save_to_target
+    from quiz.auth.sessions import start_session, token_hash
     from quiz.models import AttemptItem
 
     user = candidate(bank)
     attempt = start_attempt(bank, user, assessment(bank, "alpha-starter"), T0)
+    login_token = start_session(bank, user, T0)
     bank.commit()
     item = attempt.items[0]
     right = item.question_version.definition["correct"]
@@ -185,9 +187,11 @@ def test_an_autosave_in_flight_when_the_submit_arrives_is_graded(bank: Session, 
 
     def autosave() -> None:
         with immediate_transactions(), factory() as session:
-            saver = session.get(User, user.id)
-            target = load_save_target(session, user.id, attempt.id, item.position)
-            outcome["saved"] = save_to_target(session, saver, target, right, 1, T0 + timedelta(minutes=1), GRACE).saved
+            found = load_save_target_by_session(session, token_hash(login_token), attempt.id, item.position)
+            assert found is not None
+            login, target = found
+            outcome["saved"] = save_to_target(session, login.user_id, target, right, 1, T0 + timedelta(minutes=1),
+                                              GRACE).saved
             saved.set()
             submit_started.wait(10)
             threading.Event().wait(0.5)  # the submit is under way while this save is uncommitted

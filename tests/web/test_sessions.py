@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from quiz.clock import FrozenClock
 from quiz.extensions import session_factory
-from quiz.models import LoginSession, User
+from quiz.models import AttemptItem, LoginSession, User
 from tests.web.conftest import AppFactory
 from tests.web.support import (
     PASSWORD,
@@ -141,6 +141,48 @@ def test_an_attempt_page_that_polls_never_idles_out(app: Flask, clock: FrozenClo
         clock.advance(minutes=4)
         response = client.get(f"/attempts/{attempt_id}/state", headers={"Accept": "application/json"})
         assert response.status_code == 200, response.get_data(as_text=True)
+
+
+def _autosave(client: FlaskClient, attempt_id: int, seq: int):  # type: ignore[no-untyped-def]
+    return post_json(client, f"/attempts/{attempt_id}/answers/1", {"fields": {"choice": "1"}, "seq": seq})
+
+
+def test_autosaves_keep_the_session_alive_and_are_refused_once_it_idles_out(make_app: AppFactory, db_url: str,
+                                                                            clock: FrozenClock) -> None:
+    """The autosave checks its session in its own query: the same rule and effects as any page."""
+    app = make_app(DATABASE_URL=db_url, SESSION_IDLE_MINUTES=10, SESSION_LIFETIME_HOURS=LIFETIME_HOURS)
+    client = candidate(app, "ada@example.com")
+    attempt_id = start(client, "alpha-starter")
+    for seq in (1, 2, 3):  # 24 minutes in all, never 10 without a save
+        clock.advance(minutes=8)
+        assert _autosave(client, attempt_id, seq).status_code == 200
+    clock.advance(minutes=10)
+    refused = _autosave(client, attempt_id, 4)
+    assert refused.status_code == 401 and refused.get_json()["reason"] == "idle"
+    _refused_with(client, "You were logged out after 10 minutes without activity.")  # the browser's log-in is gone
+
+
+def test_an_autosave_with_the_cookie_of_a_logged_out_session_is_refused(app: Flask) -> None:
+    client = candidate(app, "ada@example.com")
+    attempt_id = start(client, "alpha-starter")
+    copied = _cookie(client)
+    assert _autosave(_replay(app, copied), attempt_id, 1).status_code == 200
+    post(client, "/logout")
+    refused = _autosave(_replay(app, copied), attempt_id, 2)
+    assert refused.status_code == 401 and refused.get_json()["reason"] == "logout"
+    with session_factory(app)() as session:
+        assert session.scalar(select(AttemptItem.answer_seq).where(AttemptItem.attempt_id == attempt_id,
+                                                                   AttemptItem.position == 1)) == 1
+
+
+def test_an_autosave_of_a_disabled_account_is_refused(app: Flask) -> None:
+    client = candidate(app, "ada@example.com")
+    attempt_id = start(client, "alpha-starter")
+    with session_factory(app)() as session:
+        session.scalar(select(User).where(User.email == "ada@example.com")).is_active = False
+        session.commit()
+    refused = _autosave(client, attempt_id, 1)
+    assert refused.status_code == 401 and refused.get_json()["logged_out"] is True
 
 
 def test_a_session_ends_at_its_absolute_lifetime_however_busy(make_app: AppFactory, db_url: str,
