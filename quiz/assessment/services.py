@@ -153,13 +153,16 @@ def start_attempt(session: Session, user: User, assessment: Assessment, now: dat
     return attempt
 
 
-def load_attempt(session: Session, user: User, attempt_id: int, *, for_update: bool = False) -> Attempt:
-    """The candidate's own attempt; `for_update` locks it so saves and submit never interleave."""
+def load_attempt(session: Session, user: User, attempt_id: int, *, for_update: bool = False,
+                 versions: bool = True) -> Attempt:
+    """The candidate's own attempt with its items; `for_update` locks it so saves and submit never
+    interleave. `versions=False` leaves each item's question to load when used: a question page
+    shows one of them (and every item's state), and loading all of them was a third of its cost."""
     query = select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
     if for_update:
         query = query.with_for_update()
-    attempt = session.scalar(query.options(
-        selectinload(Attempt.items).selectinload(AttemptItem.question_version)))
+    items = selectinload(Attempt.items)
+    attempt = session.scalar(query.options(items.selectinload(AttemptItem.question_version) if versions else items))
     if attempt is None:
         raise AttemptNotFound(attempt_id)
     return attempt

@@ -51,9 +51,9 @@ def _window() -> float:
     return float(current_app.config["REVIEW_WINDOW_MINUTES"])
 
 
-def _attempt(attempt_id: int, *, for_update: bool = False) -> Attempt:
+def _attempt(attempt_id: int, *, for_update: bool = False, versions: bool = True) -> Attempt:
     try:
-        return load_attempt(db_session(), current_user, attempt_id, for_update=for_update)
+        return load_attempt(db_session(), current_user, attempt_id, for_update=for_update, versions=versions)
     except AttemptNotFound:
         abort(404)
 
@@ -98,7 +98,8 @@ def _raw(item: AttemptItem, fields: dict[str, list[str]]) -> Any:
 def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]:
     """One question. The POST is the no-JavaScript path: save, flag, then go where the button says."""
     session = db_session()
-    attempt = _attempt(attempt_id, for_update=request.method == "POST")
+    showing = request.method == "GET"  # shows one question: only its version is loaded (see load_attempt)
+    attempt = _attempt(attempt_id, for_update=not showing, versions=not showing)
     item = _item(attempt, position)
     if finalise_if_expired(session, attempt, now(), _grace()) or attempt.status != "in_progress":
         return _closed_redirect(attempt)

@@ -161,3 +161,13 @@ def test_an_idle_postgresql_connection_the_server_dropped_is_replaced_unnoticed(
         response = client.post(f"/attempts/{attempt_id}/answers/1", json={"fields": {"choice": "1"}, "seq": 1})
     assert response.status_code == 200 and response.get_json()["saved"] is True
     assert pings
+
+
+def test_a_question_page_loads_the_one_question_it_shows(app: Flask) -> None:
+    """The page shows one question and every item's state: the other questions' texts stay unread."""
+    client = candidate(app, "ada@example.com")
+    attempt_id = start(client, "alpha-starter")
+    with counting(app) as statements:
+        assert client.get(f"/attempts/{attempt_id}/q/2").status_code == 200
+    versions = [s for s in statements if "FROM question_versions" in s]
+    assert len(versions) == 1 and " IN " not in versions[0], "\n".join(versions)
