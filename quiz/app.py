@@ -44,6 +44,12 @@ WRITING_GET_ENDPOINTS = {"candidates.dashboard", "admin.home", "admin.grading_qu
                          "auth.verify_email"}  # opening the link marks the address confirmed
 
 
+#: Attempt pages that read first and take SQLite's write lock only to finalise an attempt whose time
+#: is up (quiz.assessment.views._finalise_under_lock): a question page rendered under the lock held up
+#: every autosave of a start storm.
+READ_FIRST_ENDPOINTS = {"assessment.question", "assessment.state"}
+
+
 class BoundedIntConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):  # type: ignore[no-untyped-def]  # noqa: A002 - werkzeug's name
         kwargs.setdefault("max", 2**31 - 1)
@@ -107,8 +113,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # Requests that may write take SQLite's write lock when their transaction begins, so
         # concurrent writers queue instead of failing (see quiz.db). Attempt pages and the
         # dashboard write too: they finalise attempts whose time ran out.
-        set_immediate_transactions(request.method not in ("GET", "HEAD")
-                                   or request.blueprint == "assessment"
+        reading = request.method in ("GET", "HEAD")
+        set_immediate_transactions(not reading
+                                   or (request.blueprint == "assessment" and request.endpoint not in READ_FIRST_ENDPOINTS)
                                    or request.endpoint in WRITING_GET_ENDPOINTS)
 
     # First of all: the server-side session check reads in the request's transaction, which must

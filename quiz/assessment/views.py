@@ -35,6 +35,7 @@ from quiz.assessment.autosave import attempt_clock, load_save_target_by_session,
 from quiz.assessment.timing import accepts_answers, seconds_left
 from quiz.auth.decorators import candidate_required
 from quiz.auth.web_sessions import accept_session_row, check_login_session, logged_in_session_hash
+from quiz.db import immediate_transactions
 from quiz.extensions import commit, db_session, login_manager, now
 from quiz.models import Attempt, AttemptItem
 from quiz.question_types import AnswerError
@@ -63,6 +64,17 @@ def _item(attempt: Attempt, position: int) -> AttemptItem:
     if item is None:
         abort(404)
     return item
+
+
+def _finalise_under_lock(attempt_id: int) -> Attempt:
+    """A page that began as a reader (READ_FIRST_ENDPOINTS in quiz.app) found the attempt's time up:
+    finalise it in a transaction of its own that takes SQLite's write lock when it begins."""
+    db_session().rollback()
+    with immediate_transactions():
+        attempt = _attempt(attempt_id, for_update=True)
+        finalise_if_expired(db_session(), attempt, now(), _grace())
+        commit()
+    return attempt
 
 
 def _closed_redirect(attempt: Attempt) -> Response:
@@ -101,9 +113,11 @@ def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]
     showing = request.method == "GET"  # shows one question: only its version is loaded (see load_attempt)
     attempt = _attempt(attempt_id, for_update=not showing, versions=not showing)
     item = _item(attempt, position)
+    if showing and attempt.status == "in_progress" and not accepts_answers(attempt.deadline_at, now(), _grace()):
+        attempt = _finalise_under_lock(attempt_id)
     if finalise_if_expired(session, attempt, now(), _grace()) or attempt.status != "in_progress":
         return _closed_redirect(attempt)
-    if request.method == "GET":
+    if showing:
         return _page(attempt, item)
     try:
         raw = _raw(item, request.form.to_dict(flat=False))
@@ -254,10 +268,7 @@ def state(attempt_id: int) -> Response:
     except AttemptNotFound:
         abort(404)
     if status == "in_progress" and not accepts_answers(deadline_at, now(), _grace()):
-        attempt = _attempt(attempt_id, for_update=True)
-        finalise_if_expired(db_session(), attempt, now(), _grace())
-        commit()
-        status = attempt.status
+        status = _finalise_under_lock(attempt_id).status
     return jsonify(status=status, seconds_left=seconds_left(deadline_at, now()))
 
 
