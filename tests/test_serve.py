@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -25,6 +26,9 @@ def test_serve_initialises_a_fresh_instance_and_answers(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [str(quiz), "--instance", str(tmp_path / "instance"), "serve", "--port", str(port), "--workers", "1"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    lines: list[str] = []  # read as they come: the job worker may announce itself after the first page
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True)  # type: ignore[union-attr]
+    reader.start()
     try:
         body = ""
         for _ in range(150):  # up to ~30 s on a loaded machine
@@ -37,9 +41,15 @@ def test_serve_initialises_a_fresh_instance_and_answers(tmp_path: Path) -> None:
                 if process.poll() is not None:
                     break
                 time.sleep(0.2)
+        for _ in range(150):
+            if any("quiz worker: 2 threads on" in line for line in lines) or process.poll() is not None:
+                break
+            time.sleep(0.2)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        output = process.communicate(timeout=30)[0]
+        process.wait(timeout=30)
+        reader.join(timeout=10)
+    output = "".join(lines)
     assert "Choose your track" in body, output
     assert "Started quiz worker" in output and "quiz worker: 2 threads on" in output, output
     assert f"http://localhost:{port}/" in output

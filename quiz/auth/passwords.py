@@ -13,7 +13,7 @@ MAX_PASSWORD_LENGTH = 200
 PASSWORD_RULE = (f"At least {MIN_PASSWORD_LENGTH} characters (at most {MAX_PASSWORD_LENGTH}), using at least "
                  "4 different characters, and not your email address.")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-#: Argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 15 ms of one core a log-in.
+#: Argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 20 ms of one core a log-in.
 #: argon2-cffi's default (64 MiB, 3 passes, 4 lanes) costs ~100 ms of CPU and, with 4 lanes on a
 #: 2-core server, made a synchronized start storm of log-ins queue for seconds (benchmarks/load.py).
 #: Hashes made with other parameters still verify (they travel inside each hash) and are
