@@ -47,16 +47,12 @@ _CLOCK = select(Attempt.status, Attempt.deadline_at).where(Attempt.id == bindpar
                                                            Attempt.user_id == bindparam("user_id"))
 _TARGET_COLUMNS = (Attempt.status, Attempt.deadline_at, AttemptItem.id, AttemptItem.option_order,
                    QuestionVersion.type, QuestionVersion.definition)
-_SAVE_TARGET = (
-    select(*_TARGET_COLUMNS)
-    .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
-    .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-    .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"),
-           AttemptItem.position == bindparam("position"))
-    .with_for_update(read=True, of=Attempt))
 _SESSION_COLUMNS = (LoginSession.id, LoginSession.user_id, User.role, User.is_active, LoginSession.created_at,
                     LoginSession.last_seen_at, LoginSession.ended_at, LoginSession.end_reason)
-# The same question, found through the log-in session's token: its owner is the session's user.
+# The candidate's question at a position, found through the log-in session's token (its owner is the
+# session's user), without the rest of the attempt. On PostgreSQL the attempt row is share-locked:
+# saves of one attempt run side by side, but never beside the submit that grades it (which updates
+# that row), so no acknowledged answer misses its grade. SQLite serialises writers (BEGIN IMMEDIATE).
 _SAVE_TARGET_BY_SESSION = (
     select(*_SESSION_COLUMNS, *_TARGET_COLUMNS)
     .select_from(LoginSession)
@@ -86,22 +82,9 @@ def _target(attempt_id: int, position: int, row: Any) -> SaveTarget:
     return SaveTarget(attempt_id, item_id, position, status, deadline_at, type_name, definition, option_order)
 
 
-def load_save_target(session: Session, user_id: int, attempt_id: int, position: int) -> SaveTarget:
-    """The candidate's own question at `position`, without loading the rest of the attempt.
-
-    On PostgreSQL the attempt row is share-locked: saves of one attempt run side by side, but never
-    beside the submit that grades it (which updates that row), so no acknowledged answer misses
-    its grade. SQLite serialises writers anyway (BEGIN IMMEDIATE)."""
-    row = _run(session, _SAVE_TARGET, {"attempt_id": attempt_id, "user_id": user_id, "position": position}
-               ).one_or_none()
-    if row is None:
-        raise AttemptNotFound(f"attempt {attempt_id} of user {user_id} has no question {position}")
-    return _target(attempt_id, position, row)
-
-
 def load_save_target_by_session(session: Session, session_token_hash: str, attempt_id: int,
                                 position: int) -> tuple[SessionRow, SaveTarget] | None:
-    """`load_save_target` and the log-in session it came with, in one query (locked as there).
+    """What an autosave needs of its question, and the log-in session it came with, in one query.
 
     The session is returned whatever its state: the caller judges it (`session_verdict`). None when
     the token opens no session, or its user has no such attempt or question; the caller then finds

@@ -38,15 +38,8 @@ def counting(app: Flask) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def app_on_each_engine(request: pytest.FixtureRequest, make_app: AppFactory) -> Flask:
-    if request.param == "sqlite":
-        return make_app()
-    return make_app(DATABASE_URL=request.getfixturevalue("postgres_url"))
-
-
-def test_an_autosave_reads_one_question_and_writes_it_once(app_on_each_engine: Flask) -> None:
-    app = app_on_each_engine
+def test_an_autosave_reads_one_question_and_writes_it_once(make_app: AppFactory, db_url: str) -> None:
+    app = make_app(DATABASE_URL=db_url)
     client = candidate(app, "ada@example.com")
     attempt_id = start(client, "alpha-starter")
     assert item_types(app, attempt_id)[1] == "single_choice"
