@@ -4,10 +4,12 @@ For each size: a fresh database (SQLite file, or PostgreSQL with `--postgres URL
 banks loaded, the General track's bank grown to the size by bulk-inserted copies of its questions
 (spread over its topics and difficulties as the blueprint needs), then `start_attempt` timed for
 `--starts` new candidates (the service the start page calls, committed as the view does). Prints the
-median and p95 per size and the ratio to the smallest size.
+median and p95 per size and the ratio to the smallest size. `--exposure-cap 0.3` times the
+exposure-controlled draw instead of the plain one.
 
     .venv/bin/python benchmarks/start_bank_size.py
     .venv/bin/python benchmarks/start_bank_size.py --postgres postgresql://postgres@127.0.0.1/test
+    .venv/bin/python benchmarks/start_bank_size.py --exposure-cap 0.3
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from quiz.bank.load import load_bank  # noqa: E402
 from quiz.bank.sync import sync_bank  # noqa: E402
 from quiz.config import normalise_database_url  # noqa: E402
 from quiz.db import immediate_transactions, make_engine, make_session_factory  # noqa: E402
-from quiz.models import Assessment, CandidateApplication, Question, QuestionVersion, Track, User  # noqa: E402
+from quiz.models import (Assessment, CandidateApplication, PsychometricSettings, Question,  # noqa: E402
+                         QuestionVersion, Track, User)
 from quiz.paths import question_bank_dir  # noqa: E402
 
 
@@ -81,7 +84,7 @@ def candidates(session, count: int) -> list[int]:  # type: ignore[no-untyped-def
     return [u.id for u in users]
 
 
-def measure(url: str, size: int, starts: int) -> list[float]:
+def measure(url: str, size: int, starts: int, exposure_cap: float | None) -> list[float]:
     engine = make_engine(url)
     migrate.upgrade(engine)
     sessions = make_session_factory(engine)
@@ -89,6 +92,9 @@ def measure(url: str, size: int, starts: int) -> list[float]:
         sync_bank(session, load_bank(question_bank_dir()))
         grow(session, "general", size)
         user_ids = candidates(session, starts + 3)
+        if exposure_cap is not None:
+            target = session.scalar(select(Assessment).where(Assessment.key == "general-starter"))
+            session.add(PsychometricSettings(assessment_id=target.id, exposure_cap=exposure_cap))
         session.commit()
     timings = []
     from datetime import UTC, datetime
@@ -111,6 +117,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,10000,100000")
     parser.add_argument("--starts", type=int, default=30)
     parser.add_argument("--postgres", metavar="URL")
+    parser.add_argument("--exposure-cap", type=float, metavar="SHARE",
+                        help="set this exposure cap on the assessment (the least-shown draw)")
     args = parser.parse_args()
     results = {}
     for size in (int(s) for s in args.sizes.split(",")):
@@ -124,7 +132,7 @@ def main() -> None:
         else:
             url = f"sqlite:///{tempfile.mkdtemp(prefix='quiz-start-')}/quiz.sqlite3"
         try:
-            timings = measure(url, size, args.starts)
+            timings = measure(url, size, args.starts, args.exposure_cap)
         finally:
             if args.postgres:
                 with admin.connect() as connection:

@@ -18,24 +18,30 @@ def attempts_started(session: Session, assessment: Assessment) -> int:
                           .where(Attempt.assessment_id == assessment.id)) or 0
 
 
+def _shown_per_question(assessment: Assessment):  # type: ignore[no-untyped-def]
+    return (select(QuestionVersion.question_id, func.count(func.distinct(AttemptItem.attempt_id)).label("shown"))
+            .join(AttemptItem, AttemptItem.question_version_id == QuestionVersion.id)
+            .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+            .where(Attempt.assessment_id == assessment.id)
+            .group_by(QuestionVersion.question_id))
+
+
 def shown_by_question(session: Session, assessment: Assessment) -> dict[int, int]:
     """{question id: attempts of this assessment that showed it}."""
-    rows = session.execute(
-        select(QuestionVersion.question_id, func.count(func.distinct(AttemptItem.attempt_id)))
-        .join(AttemptItem, AttemptItem.question_version_id == QuestionVersion.id)
-        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .where(Attempt.assessment_id == assessment.id)
-        .group_by(QuestionVersion.question_id))
-    return {question_id: int(count) for question_id, count in rows}
+    return {question_id: int(count) for question_id, count in session.execute(_shown_per_question(assessment))}
 
 
-def exposure_for(session: Session, assessment: Assessment, version_ids: list[int]) -> Exposure | None:
-    """The exposure state of the pool's versions, or None when the assessment has no cap (plain draw)."""
+def exposure_for(session: Session, assessment: Assessment) -> Exposure | None:
+    """The exposure state of the track's versions, or None when the assessment has no cap (plain draw).
+
+    Counts are keyed by version (every version of a shown question carries its question's count)
+    and hold only shown questions: what a start reads grows with the assessment's history, never
+    with the size of the bank."""
     settings = session.get(PsychometricSettings, assessment.id)
     if settings is None or settings.exposure_cap is None:
         return None
-    question_of = dict(session.execute(select(QuestionVersion.id, QuestionVersion.question_id)
-                                       .where(QuestionVersion.id.in_(version_ids))).all())
-    shown = shown_by_question(session, assessment)
-    counts = {version_id: shown.get(question_id, 0) for version_id, question_id in question_of.items()}
+    shown = _shown_per_question(assessment).subquery()
+    rows = session.execute(select(QuestionVersion.id, shown.c.shown)
+                           .join(shown, shown.c.question_id == QuestionVersion.question_id))
+    counts = {version_id: int(count) for version_id, count in rows}
     return Exposure(counts, attempts_started(session, assessment), float(settings.exposure_cap))

@@ -111,12 +111,12 @@ def start_attempt(session: Session, user: User, assessment: Assessment, now: dat
     check_can_start(session, user, assessment)
     seed = secrets.randbits(62) if seed is None else seed
     blueprint = strata_from_data(assessment.blueprint)
+    # None unless the assessment has an exposure cap (then the draw prefers the least shown).
+    exposure = exposure_for(session, assessment)
     versions = None
     for _ in range(2):  # a second time from the database if the cached pool was stale
         draw_rng = random.Random(seed)
         eligible = track_pool(session, assessment.track).eligible(blueprint)
-        # None unless the assessment has an exposure cap (then the draw prefers the least shown).
-        exposure = exposure_for(session, assessment, [ident for ids in eligible for ident in ids])
         try:
             drawn = draw_eligible(blueprint, eligible, draw_rng, exposure)
         except ValueError:

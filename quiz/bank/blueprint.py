@@ -7,6 +7,7 @@ each stratum can be checked on its own: no question is wanted by two strata.
 from __future__ import annotations
 
 import random
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -46,14 +47,36 @@ class Exposure:
         return self.counts.get(ident, 0) + 1 > self.cap * (self.attempts + 1)
 
 
-def _pick(eligible: list[int], count: int, rng: random.Random, exposure: Exposure | None) -> list[int]:
+def _positions(ordered: Sequence[int], idents: Iterable[int]) -> list[int]:
+    """Where each of `idents` that `ordered` (ascending) holds sits in it, in ascending order."""
+    found = []
+    for ident in idents:
+        position = bisect_left(ordered, ident)
+        if position < len(ordered) and ordered[position] == ident:
+            found.append(position)
+    return sorted(found)
+
+
+def _pick(eligible: Sequence[int], count: int, rng: random.Random, exposure: Exposure | None) -> list[int]:
+    """`count` ids of `eligible` (sorted ascending, as `eligible_by_stratum` gives them), in steps
+    that grow with how many were ever shown, never with the size of the bank."""
     if exposure is None:
         return rng.sample(eligible, count)
-    # Items over the cap wait while the stratum can be filled without them; of the rest, the least
-    # shown are taken, ties broken by the seeded generator (one draw per item, in the stable order).
-    ties = {ident: rng.random() for ident in eligible}
-    ranked = sorted(eligible, key=lambda i: (exposure.over_cap(i), exposure.counts.get(i, 0), ties[i]))
-    return ranked[:count]
+    # Least shown first; items over the cap wait while the stratum can be filled without them.
+    # Every never-shown item ranks first, so they are one class: a seeded sample from it, picked by
+    # index among the ids not shown (the shown ones are looked up by bisection in the sorted ids).
+    shown_at = _positions(eligible, [ident for ident, times in exposure.counts.items() if times > 0])
+    unshown = len(eligible) - len(shown_at)
+    # the j-th never-shown id sits at j + (shown ids before it): `before` holds, for each shown
+    # position, how many never-shown ids precede it
+    before = [position - rank for rank, position in enumerate(shown_at)]
+    picked = [eligible[j + bisect_right(before, j)] for j in rng.sample(range(unshown), min(count, unshown))]
+    if count > unshown:
+        shown = [eligible[position] for position in shown_at]
+        ties = {ident: rng.random() for ident in shown}
+        ranked = sorted(shown, key=lambda i: (exposure.over_cap(i), exposure.counts[i], ties[i]))
+        picked.extend(ranked[:count - unshown])
+    return picked
 
 
 def cell_shortfalls(blueprint: Sequence[Stratum], cells: Mapping[tuple[str, int], int]) -> list[tuple[Stratum, int]]:
@@ -81,7 +104,7 @@ def draw_eligible(blueprint: Sequence[Stratum], eligible: Sequence[Sequence[int]
     for stratum, ids in zip(blueprint, eligible, strict=True):
         if len(ids) < stratum.count:
             raise ValueError(f"{stratum.describe()}: needs {stratum.count}, the bank has {len(ids)}")
-        drawn.extend(_pick(list(ids), stratum.count, rng, exposure))
+        drawn.extend(_pick(ids, stratum.count, rng, exposure))
     rng.shuffle(drawn)
     return drawn
 

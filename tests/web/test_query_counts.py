@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, select
 
-from quiz.extensions import get_engine
-from tests.web.support import candidate, item_types, start
+from quiz.admin.rescoring import set_exposure
+from quiz.extensions import get_engine, session_factory
+from quiz.models import Assessment, User
+from tests.web.support import candidate, item_types, staff, start
 from tests.web.conftest import AppFactory
 
 # BEGIN, the question with the log-in session that asks for it, the UPDATE (the COMMIT is not a cursor's)
@@ -24,11 +28,14 @@ AUTOSAVE_STATEMENTS = 3
 
 
 @contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
+def counting(app: Flask, parameters: list[int] | None = None) -> Iterator[list[str]]:
+    """The statements run meanwhile; `parameters` collects how many values each one bound."""
     statements: list[str] = []
 
-    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+    def record(_conn, _cursor, statement, bound, *_args) -> None:  # type: ignore[no-untyped-def]
         statements.append(statement)
+        if parameters is not None:
+            parameters.append(len(bound) if isinstance(bound, (list, tuple, dict)) else 0)
 
     engine = get_engine(app)
     event.listen(engine, "before_cursor_execute", record)
@@ -74,20 +81,37 @@ def _grow_alpha(copies: int):  # type: ignore[no-untyped-def]
     return edit
 
 
-def _start_statements(app: Flask) -> int:
+def _cap_exposure(app: Flask) -> None:
+    staff(app, "root@example.com", "admin")
+    with session_factory(app)() as session:
+        alpha = session.scalar(select(Assessment).where(Assessment.key == "alpha-starter"))
+        admin = session.scalar(select(User).where(User.email == "root@example.com"))
+        set_exposure(session, alpha, admin, Decimal("0.30"), 30, datetime.now(UTC))
+        session.commit()
+
+
+def _start_statements(app: Flask, *, capped: bool = False) -> tuple[int, int]:
+    """How many statements a start runs, and how many values they bind in all."""
+    if capped:
+        _cap_exposure(app)
     client = candidate(app, "ada@example.com")
     page = client.get("/assessments/alpha-starter")
     assert page.status_code == 200
-    with counting(app) as statements:
+    parameters: list[int] = []
+    with counting(app, parameters) as statements:
         response = client.post("/assessments/alpha-starter", data={"understood": "y"})
     assert response.status_code == 302 and "/attempts/" in response.headers["Location"]
-    return len(statements)
+    return len(statements), sum(parameters)
 
 
-def test_a_start_costs_the_same_statements_whatever_the_bank_size(make_app: AppFactory, tmp_path: Path) -> None:
-    small = _start_statements(make_app())
+@pytest.mark.parametrize("capped", [False, True], ids=["plain", "exposure-capped"])
+def test_a_start_costs_the_same_statements_and_values_whatever_the_bank_size(make_app: AppFactory, tmp_path: Path,
+                                                                              capped: bool) -> None:
+    # An exposure-capped start once sent every version id of the pool to the database: a bank of
+    # 100,000 questions made a start take 326 ms instead of 7.
+    small = _start_statements(make_app(INSTANCE_PATH=str(tmp_path / "small")), capped=capped)
     large = _start_statements(make_app(edit_bank=_grow_alpha(40), DATABASE_URL=f"sqlite:///{tmp_path / 'big.sqlite3'}",
-                                       INSTANCE_PATH=str(tmp_path / "big")))
+                                       INSTANCE_PATH=str(tmp_path / "big")), capped=capped)
     assert large == small
 
 
