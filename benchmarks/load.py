@@ -46,6 +46,7 @@ from quiz.config import normalise_database_url  # noqa: E402
 from quiz.db import make_engine, make_session_factory  # noqa: E402
 
 PASSWORD = "storm-password-1"
+TIMELINE_SLICE = 20.0  # seconds per line of the storm's timeline
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 ATTEMPT = re.compile(r"/attempts/(\d+)/q/(\d+)")
 
@@ -57,9 +58,12 @@ class Stats:
     error_samples: dict[str, str] = field(default_factory=dict)
     acknowledged: list[tuple[int, int, int, Any]] = field(default_factory=list)  # attempt, position, seq, fields
     arrival_to_started: list[float] = field(default_factory=list)
+    timeline: list[tuple[float, str, float]] = field(default_factory=list)  # (sent at, endpoint, latency)
 
     def record(self, name: str, started: float, ok: bool, detail: str = "") -> None:
-        self.latencies[name].append(time.perf_counter() - started)
+        latency = time.perf_counter() - started
+        self.latencies[name].append(latency)
+        self.timeline.append((started, name, latency))
         if not ok:
             self.errors[name] += 1
             self.error_samples.setdefault(name, detail[:200])
@@ -393,6 +397,21 @@ def report(stats: Stats, window: float) -> None:
               f"{percentile(values, .99) * 1000:>9.0f}")
     for name, sample in stats.error_samples.items():
         print(f"  first error of {name}: {sample}")
+    if stats.timeline:
+        # When in the storm the time went: the peak minute is where the p99 comes from.
+        first = min(sent for sent, _, _ in stats.timeline)
+        slices: dict[int, list[tuple[str, float]]] = defaultdict(list)
+        for sent, name, latency in stats.timeline:
+            slices[int((sent - first) // TIMELINE_SLICE)].append((name, latency))
+        print(f"\nby {TIMELINE_SLICE:.0f} s of the storm: requests/s, autosave p50 / p99 ms, all requests p99 ms, "
+              "log-ins and starts")
+        for index in sorted(slices):
+            rows = slices[index]
+            saves = [latency for name, latency in rows if name == "POST autosave"]
+            entries = sum(1 for name, _ in rows if name in ("POST /login", "POST start"))
+            print(f"  {index * TIMELINE_SLICE:5.0f}-{(index + 1) * TIMELINE_SLICE:<5.0f}{len(rows) / TIMELINE_SLICE:8.1f}"
+                  f"{percentile(saves, .5) * 1000 if saves else 0:8.0f}{percentile(saves, .99) * 1000 if saves else 0:7.0f}"
+                  f"{percentile([latency for _, latency in rows], .99) * 1000:8.0f}{entries:7d}")
     if stats.arrival_to_started:
         print(f"arrival -> started attempt: median {statistics.median(stats.arrival_to_started):.2f} s, "
               f"p99 {percentile(stats.arrival_to_started, .99):.2f} s")
