@@ -69,7 +69,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15000, **kwargs: Any) -> Eng
     def _begin(connection: Any) -> None:
         # pysqlite would only BEGIN at the first write, leaving earlier reads outside the
         # transaction and breaking SAVEPOINTs; SQLAlchemy's documented recipe fixes both.
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+        if not _autocommit.get():
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
 
     return engine
 
@@ -123,6 +124,34 @@ def immediate_transactions() -> Iterator[None]:
         yield
     finally:
         _immediate.reset(token)
+
+
+_autocommit: ContextVar[bool] = ContextVar("quiz_sqlite_autocommit", default=False)
+
+
+def begin_autocommit(session: Session) -> None:
+    """Until `end_autocommit`, each statement of `session` is a transaction of its own, committed as it
+    runs: no BEGIN and COMMIT around it. For a request whose every write is one self-checking
+    statement (the autosave); on SQLite the write lock is then held for that statement only.
+    Must come before the session's first statement."""
+    if session.in_transaction():
+        raise RuntimeError("begin_autocommit must come before the session's first statement")
+    if session.get_bind().dialect.name == "sqlite":
+        # The connection is already in the driver's autocommit mode (see make_engine): no BEGIN is enough.
+        token = _autocommit.set(True)
+        try:
+            session.connection()
+        finally:
+            _autocommit.reset(token)
+    else:
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def end_autocommit(session: Session) -> None:
+    """Back to transactions: what ran stays committed; the next statement begins a transaction as
+    usual (BEGIN IMMEDIATE on SQLite in a request that writes). The connection's own mode is reset
+    when it goes back to the pool."""
+    session.rollback()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -7,7 +7,7 @@ the autosave checks the log-in session in the same query as the question it save
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -50,9 +50,8 @@ _TARGET_COLUMNS = (Attempt.status, Attempt.deadline_at, AttemptItem.id, AttemptI
 _SESSION_COLUMNS = (LoginSession.id, LoginSession.user_id, User.role, User.is_active, LoginSession.created_at,
                     LoginSession.last_seen_at, LoginSession.ended_at, LoginSession.end_reason)
 # The candidate's question at a position, found through the log-in session's token (its owner is the
-# session's user), without the rest of the attempt. On PostgreSQL the attempt row is share-locked:
-# saves of one attempt run side by side, but never beside the submit that grades it (which updates
-# that row), so no acknowledged answer misses its grade. SQLite serialises writers (BEGIN IMMEDIATE).
+# session's user), without the rest of the attempt. Read without a lock: the UPDATE below checks the
+# attempt again, under its lock.
 _SAVE_TARGET_BY_SESSION = (
     select(*_SESSION_COLUMNS, *_TARGET_COLUMNS)
     .select_from(LoginSession)
@@ -61,11 +60,22 @@ _SAVE_TARGET_BY_SESSION = (
     .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
     .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
     .where(LoginSession.token_hash == bindparam("token_hash"), Attempt.id == bindparam("attempt_id"),
-           AttemptItem.position == bindparam("position"))
-    .with_for_update(read=True, of=Attempt))
+           AttemptItem.position == bindparam("position")))
+# The answer is written only if it is newer and its attempt still takes answers, checked in the same
+# statement: it commits by itself (see `quiz.db.begin_autocommit`). On PostgreSQL the attempt row is
+# share-locked while the statement runs: saves of one attempt run side by side, never beside the
+# submit that grades it (which locks and updates that row; a save waiting for it then finds the
+# attempt submitted and writes nothing), so no acknowledged answer misses its grade. On SQLite the
+# statement takes the write lock before it reads.
+_ATTEMPT_OPEN = (
+    select(Attempt.id)
+    .where(Attempt.id == bindparam("open_attempt_id"), Attempt.status == "in_progress",
+           Attempt.deadline_at >= bindparam("cutoff", type_=Attempt.deadline_at.type))
+    .with_for_update(read=True)
+    .exists())
 _SAVE_NEWER = (
     update(AttemptItem)
-    .where(AttemptItem.id == bindparam("item_id"), AttemptItem.answer_seq < bindparam("seq"))
+    .where(AttemptItem.id == bindparam("item_id"), AttemptItem.answer_seq < bindparam("seq"), _ATTEMPT_OPEN)
     .values(answer=bindparam("answer", type_=AttemptItem.answer.type), answer_seq=bindparam("seq"),
             saved_at=bindparam("now"))
     .execution_options(synchronize_session=False))
@@ -97,29 +107,32 @@ def load_save_target_by_session(session: Session, session_token_hash: str, attem
     return SessionRow(*row[:split]), _target(attempt_id, position, row[split:])
 
 
-def save_to_target(session: Session, user_id: int, target: SaveTarget, raw: Any, seq: int, now: datetime,
-                   grace_seconds: float) -> SaveResult:
-    """`save_answer` for an autosave: one conditional UPDATE while the attempt is open; the full
-    path (which finalises an expired attempt and says why it is closed) otherwise."""
+def save_if_newer(session: Session, target: SaveTarget, raw: Any, seq: int, now: datetime,
+                  grace_seconds: float) -> SaveResult | None:
+    """The autosave's one statement: store the answer if it is newer than the stored one and the
+    attempt still takes answers. None when it did not (an older save, or the attempt is closed or
+    out of time): `save_in_transaction` then answers, as `save_answer` does."""
     if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
         raise ValueError(f"seq must be a whole number from 1 to {MAX_SEQ}")
     if target.status != "in_progress" or not accepts_answers(target.deadline_at, now, grace_seconds):
-        user = session.get(User, user_id)
-        if user is None:  # deleted since the target was read, under the lock: nothing to save for
-            raise AttemptNotFound(target.attempt_id)
-        attempt = load_attempt(session, user, target.attempt_id, for_update=True)
-        return save_answer(session, attempt, target.position, raw, seq, now, grace_seconds)
+        return None
     question_type = get_type(target.type_name)
     spec = question_type.parse_definition(target.definition)
     answer = question_type.normalise_answer(spec, raw)
-    # Only a newer save overwrites: the condition is checked again under the row's lock.
-    saved = _run(session, _SAVE_NEWER, {"item_id": target.item_id, "seq": seq, "answer": answer,
-                                        "now": now}).rowcount == 1
-    if saved:
-        return SaveResult(True, seq, answer, now, seconds_left(target.deadline_at, now),
-                          question_type.notice(spec, answer))
-    stored_seq, stored_answer, saved_at = session.execute(
-        select(AttemptItem.answer_seq, AttemptItem.answer, AttemptItem.saved_at)
-        .where(AttemptItem.id == target.item_id)).one()
-    return SaveResult(False, stored_seq, stored_answer, saved_at, seconds_left(target.deadline_at, now),
-                      question_type.notice(spec, stored_answer))
+    saved = _run(session, _SAVE_NEWER, {"item_id": target.item_id, "seq": seq, "answer": answer, "now": now,
+                                        "open_attempt_id": target.attempt_id,
+                                        "cutoff": now - timedelta(seconds=grace_seconds)}).rowcount == 1
+    if not saved:
+        return None
+    return SaveResult(True, seq, answer, now, seconds_left(target.deadline_at, now), question_type.notice(spec, answer))
+
+
+def save_in_transaction(session: Session, user_id: int, target: SaveTarget, raw: Any, seq: int, now: datetime,
+                        grace_seconds: float) -> SaveResult:
+    """`save_answer` with the attempt locked: it finalises an expired attempt and says why it is
+    closed, or returns the newer answer already stored."""
+    user = session.get(User, user_id)
+    if user is None:  # deleted since the target was read: nothing to save for
+        raise AttemptNotFound(target.attempt_id)
+    attempt = load_attempt(session, user, target.attempt_id, for_update=True)
+    return save_answer(session, attempt, target.position, raw, seq, now, grace_seconds)

@@ -31,11 +31,12 @@ from quiz.assessment.services import (
     set_flag,
     submit_attempt,
 )
-from quiz.assessment.autosave import attempt_clock, load_save_target_by_session, save_to_target
+from quiz.assessment.autosave import (attempt_clock, load_save_target_by_session, save_if_newer,
+                                      save_in_transaction)
 from quiz.assessment.timing import accepts_answers, seconds_left
 from quiz.auth.decorators import candidate_required
 from quiz.auth.web_sessions import accept_session_row, check_login_session, logged_in_session_hash
-from quiz.db import immediate_transactions
+from quiz.db import begin_autocommit, end_autocommit, immediate_transactions
 from quiz.extensions import commit, db_session, login_manager, now
 from quiz.models import Attempt, AttemptItem
 from quiz.question_types import AnswerError
@@ -178,6 +179,10 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
     # Whose attempt it is comes first: another candidate's id is a 404 whatever the body holds,
     # and no body is parsed on behalf of an attempt that is not the caller's.
     session = db_session()
+    # Two statements, each its own transaction (no BEGIN and COMMIT round trips, SQLite's write lock
+    # held for the UPDATE only): the question read with the log-in session, and the self-checking
+    # UPDATE. Anything else (an older save, a closed attempt) takes the full path in a transaction.
+    begin_autocommit(session)
     session_hash = logged_in_session_hash()
     found = load_save_target_by_session(session, session_hash, attempt_id, position) if session_hash else None
     if found is None:
@@ -202,7 +207,11 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
         return _json_error(f"seq must be a whole number from 1 to {MAX_SEQ}", 400)
     try:
         raw = raw_answer(target.type_name, fields, display_order(target.definition, target.option_order))
-        result = save_to_target(session, login.user_id, target, raw, seq, now(), _grace())
+        moment, grace = now(), _grace()
+        result = save_if_newer(session, target, raw, seq, moment, grace)
+        if result is None:
+            end_autocommit(session)
+            result = save_in_transaction(session, login.user_id, target, raw, seq, moment, grace)
     except AnswerError as exc:
         return _json_error(str(exc), 422, seconds_left=seconds_left(target.deadline_at, now()))
     except ValueError as exc:

@@ -168,49 +168,89 @@ def test_two_server_processes_starting_at_once_make_one_attempt(bank: Session, e
     assert bank.scalar(select(func.count()).select_from(Attempt)) == 1
 
 
-def test_an_autosave_in_flight_when_the_submit_arrives_is_graded(bank: Session, engine: Engine) -> None:
-    """The fast autosave reads one question; the submit that grades the attempt waits for it, so an
-    acknowledged answer never misses its grade."""
-    from quiz.assessment.autosave import load_save_target_by_session, save_to_target
-    from quiz.auth.sessions import start_session, token_hash
-    from quiz.models import AttemptItem
+def _autosave_setup(bank: Session):  # type: ignore[no-untyped-def]
+    from quiz.auth.sessions import start_session
 
     user = candidate(bank)
     attempt = start_attempt(bank, user, assessment(bank, "alpha-starter"), T0)
     login_token = start_session(bank, user, T0)
     bank.commit()
     item = attempt.items[0]
-    right = item.question_version.definition["correct"]
+    return attempt, item, login_token, item.question_version.definition["correct"]
+
+
+def _autosave(session: Session, login_token: str, attempt_id: int, position: int, answer: object) -> str:
+    """The autosave view's path: two statements in autocommit, the full path if the UPDATE wrote nothing."""
+    from quiz.assessment.autosave import load_save_target_by_session, save_if_newer, save_in_transaction
+    from quiz.assessment.errors import AttemptClosed
+    from quiz.auth.sessions import token_hash
+    from quiz.db import begin_autocommit, end_autocommit
+
+    begin_autocommit(session)
+    found = load_save_target_by_session(session, token_hash(login_token), attempt_id, position)
+    assert found is not None
+    login, target = found
+    moment = T0 + timedelta(minutes=1)
+    if save_if_newer(session, target, answer, 1, moment, GRACE) is not None:
+        return "saved"
+    end_autocommit(session)
+    try:
+        save_in_transaction(session, login.user_id, target, answer, 1, moment, GRACE)
+    except AttemptClosed:
+        return "closed"
+    return "not newer"
+
+
+def test_an_acknowledged_autosave_is_graded_by_the_submit(bank: Session, engine: Engine) -> None:
+    from quiz.models import AttemptItem
+
+    attempt, item, login_token, right = _autosave_setup(bank)
     factory = make_session_factory(engine)
-    saved, submit_started = threading.Event(), threading.Event()
+    with immediate_transactions(), factory() as session:
+        assert _autosave(session, login_token, attempt.id, item.position, right) == "saved"
+        session.rollback()  # nothing left to commit: the UPDATE committed itself
+    with immediate_transactions(), factory() as session:
+        submit_attempt(session, session.get(Attempt, attempt.id), T0 + timedelta(minutes=1), GRACE)
+        session.commit()
+    bank.expire_all()
+    graded = bank.get(AttemptItem, item.id)
+    assert graded.answer == right and graded.points_awarded == graded.question_version.points
+
+
+def test_an_autosave_arriving_during_the_submit_waits_for_it_and_stores_nothing(bank: Session,
+                                                                                engine: Engine) -> None:
+    """The autosave reads its question without a lock while the submit grading the attempt is still
+    uncommitted; its UPDATE then waits for the submit and, finding the attempt submitted, writes
+    nothing: the candidate is told the attempt is closed, never acknowledged with an ungraded answer."""
+    from quiz.models import AttemptItem
+
+    attempt, item, login_token, right = _autosave_setup(bank)
+    factory = make_session_factory(engine)
+    graded_uncommitted, save_done = threading.Event(), threading.Event()
     outcome: dict[str, object] = {}
 
-    def autosave() -> None:
-        with immediate_transactions(), factory() as session:
-            found = load_save_target_by_session(session, token_hash(login_token), attempt.id, item.position)
-            assert found is not None
-            login, target = found
-            outcome["saved"] = save_to_target(session, login.user_id, target, right, 1, T0 + timedelta(minutes=1),
-                                              GRACE).saved
-            saved.set()
-            submit_started.wait(10)
-            threading.Event().wait(0.5)  # the submit is under way while this save is uncommitted
-            session.commit()
-
     def submit() -> None:
-        saved.wait(10)
         with immediate_transactions(), factory() as session:
-            submit_started.set()
             loaded = session.scalar(select(Attempt).where(Attempt.id == attempt.id).with_for_update())
             submit_attempt(session, loaded, T0 + timedelta(minutes=1), GRACE)
+            session.flush()
+            graded_uncommitted.set()
+            outcome["save done before the submit committed"] = save_done.wait(0.7)
             session.commit()
 
-    threads = [threading.Thread(target=autosave), threading.Thread(target=submit)]
+    def autosave() -> None:
+        graded_uncommitted.wait(10)
+        with immediate_transactions(), factory() as session:
+            outcome["autosave"] = _autosave(session, login_token, attempt.id, item.position, right)
+            session.commit()
+        save_done.set()
+
+    threads = [threading.Thread(target=submit), threading.Thread(target=autosave)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert outcome == {"save done before the submit committed": False, "autosave": "closed"}
     bank.expire_all()
     graded = bank.get(AttemptItem, item.id)
-    assert outcome["saved"] is True
-    assert graded.answer == right and graded.points_awarded == graded.question_version.points
+    assert graded.answer is None and graded.points_awarded == 0
