@@ -367,7 +367,8 @@ def count_lost(sessions: Any, acknowledged: list[tuple[int, int, int, Any]]) -> 
     return len(acknowledged), lost
 
 
-def serve(instance: Path, database_url: str | None, port: int, workers: int, threads: int) -> subprocess.Popen[str]:
+def serve(instance: Path, database_url: str | None, port: int, workers: int, threads: int,
+          access_log: bool) -> subprocess.Popen[str]:
     # Candidates come from many addresses: each client sends its own X-Forwarded-For through one
     # trusted "proxy", so the per-address log-in limits apply as they would in production.
     env = dict(os.environ, QUIZ_INSTANCE_PATH=str(instance), QUIZ_TRUSTED_PROXIES="1")
@@ -376,7 +377,8 @@ def serve(instance: Path, database_url: str | None, port: int, workers: int, thr
     # The server's log goes to a file: a pipe nobody reads would fill and stall the server.
     with open(instance / "serve.log", "w") as log:
         process = subprocess.Popen([str(Path(sys.executable).parent / "quiz"), "serve", "--port", str(port),
-                                    "--workers", str(workers), "--threads", str(threads)], env=env,
+                                    "--workers", str(workers), "--threads", str(threads),
+                                    "--access-log" if access_log else "--no-access-log"], env=env,
                                    stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
     for _ in range(300):
         try:
@@ -471,6 +473,7 @@ def main() -> None:
     parser.add_argument("--save-interval", type=float, default=3.0, help="mean seconds between saves")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of `quiz serve`")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument("--no-access-log", action="store_true", help="`quiz serve --no-access-log`")
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server URL (a database is created on it)")
     parser.add_argument("--capacity-seconds", type=float, default=10.0)
     parser.add_argument("--capacity-clients", type=int, default=32)
@@ -488,10 +491,11 @@ def main() -> None:
         database_url = server.set(database=name).render_as_string(hide_password=False)
     key, sessions = prepare(instance, database_url, args.candidates, args.capacity_clients)
     port = free_port()
-    process = serve(instance, database_url, port, args.workers, args.threads)
+    process = serve(instance, database_url, port, args.workers, args.threads, not args.no_access_log)
     base = f"http://127.0.0.1:{port}"
     engine_name = "PostgreSQL" if database_url else "SQLite"
-    print(f"{engine_name}, {args.workers} workers x {args.threads} threads, {args.candidates} candidates arriving over {args.window:.0f} s, "
+    print(f"{engine_name}, {args.workers} workers x {args.threads} threads"
+          f"{', no access log' if args.no_access_log else ''}, {args.candidates} candidates arriving over {args.window:.0f} s, "
           f"{args.saves} saves each (mean {args.save_interval:.1f} s apart), assessment {key}")
     stats = Stats()
     scenario = Scenario(base, key, sessions, stats, args.saves, args.save_interval)

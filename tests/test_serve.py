@@ -68,3 +68,18 @@ def test_two_servers_on_one_host_keep_their_own_control_socket(tmp_path: Path, m
         monkeypatch.setenv("QUIZ_INSTANCE_PATH", str(tmp_path / name))
         paths.append(importlib.reload(quiz.serving).control_socket)
     assert paths == [str(tmp_path / "one" / "gunicorn.ctl"), str(tmp_path / "two" / "gunicorn.ctl")]
+
+
+def test_the_access_log_is_on_by_default_and_can_be_turned_off(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    import quiz.cli
+
+    launched: list[list[str]] = []
+    monkeypatch.setattr(quiz.cli.os, "execv", lambda _path, argv: launched.append(argv))
+    monkeypatch.setenv("QUIZ_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("QUIZ_SECRET_KEY", "a-test-secret-key-that-is-long-enough-1234")
+    for options in ([], ["--no-access-log"]):
+        result = CliRunner().invoke(quiz.cli.main, ["serve", *options])
+        assert result.exit_code == 0, result.output
+    assert [("--access-logfile" in argv) for argv in launched] == [True, False]
