@@ -212,6 +212,8 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
         if result is None:
             end_autocommit(session)
             result = save_in_transaction(session, login.user_id, target, raw, seq, moment, grace)
+            commit()
+        # else: its statements committed themselves, and there is nothing more to commit
     except AnswerError as exc:
         return _json_error(str(exc), 422, seconds_left=seconds_left(target.deadline_at, now()))
     except ValueError as exc:
@@ -219,7 +221,6 @@ def save(attempt_id: int, position: int) -> Response | tuple[Response, int]:
     except AttemptClosed as exc:
         commit()  # a lazily finalised attempt stays finalised
         return _json_error(str(exc), 409, closed=True)
-    commit()
     return jsonify(saved=result.saved, seq=result.seq, answered=is_answered(result.answer),
                    saved_at=result.saved_at.isoformat() if result.saved_at else None,
                    saved_at_display=result.saved_at.strftime("%H:%M:%S UTC") if result.saved_at else None,
