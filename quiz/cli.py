@@ -338,7 +338,7 @@ def worker(ctx: Context, threads: int) -> None:
               help="Do not start a `quiz worker` beside the server (run workers elsewhere).")
 @click.option("--access-log/--no-access-log", default=True, show_default=True,
               help="Log every request on standard output. Behind a proxy that logs them, turning it off "
-                   "saves about 8 % of the server's CPU under load.")
+                   "saves about 10 % of the server CPU a request.")
 @pass_context
 def serve(ctx: Context, host: str, port: int, workers: int, threads: int, no_job_worker: bool,
           access_log: bool) -> None:

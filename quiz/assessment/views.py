@@ -31,8 +31,8 @@ from quiz.assessment.services import (
     set_flag,
     submit_attempt,
 )
-from quiz.assessment.autosave import (attempt_clock, load_save_target_by_session, save_if_newer,
-                                      save_in_transaction)
+from quiz.assessment.autosave import (PageItem, QuestionPage, attempt_clock, load_question_page,
+                                      load_save_target_by_session, save_if_newer, save_in_transaction)
 from quiz.assessment.timing import accepts_answers, seconds_left
 from quiz.auth.decorators import candidate_required
 from quiz.auth.web_sessions import accept_session_row, check_login_session, logged_in_session_hash
@@ -90,7 +90,7 @@ def _closed_redirect(attempt: Attempt) -> Response:
     return redirect(url_for("candidates.dashboard"))
 
 
-def _page(attempt: Attempt, item: AttemptItem, error: str | None = None) -> str:
+def _page(attempt: Attempt | QuestionPage, item: AttemptItem | PageItem, error: str | None = None) -> str:
     version = item.question_version
     definition = version.definition
     return render_template(
@@ -111,7 +111,15 @@ def _raw(item: AttemptItem, fields: dict[str, list[str]]) -> Any:
 def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]:
     """One question. The POST is the no-JavaScript path: save, flag, then go where the button says."""
     session = db_session()
-    showing = request.method == "GET"  # shows one question: only its version is loaded (see load_attempt)
+    showing = request.method == "GET"
+    if showing:
+        found = load_question_page(session, current_user.id, attempt_id, position)
+        if found is None:
+            abort(404)
+        page, current = found
+        if page.status == "in_progress" and accepts_answers(page.deadline_at, now(), _grace()):
+            return _page(page, current)
+        # closed, or its time is up: the path below finalises it and says so
     attempt = _attempt(attempt_id, for_update=not showing, versions=not showing)
     item = _item(attempt, position)
     if showing and attempt.status == "in_progress" and not accepts_answers(attempt.deadline_at, now(), _grace()):

@@ -198,10 +198,14 @@ def test_an_idle_postgresql_connection_the_server_dropped_is_replaced_unnoticed(
 
 
 def test_a_question_page_loads_the_one_question_it_shows(app: Flask) -> None:
-    """The page shows one question and every item's state: the other questions' texts stay unread."""
+    """The page shows one question and every item's state, read in one query: the other questions'
+    texts stay unread."""
     client = candidate(app, "ada@example.com")
     attempt_id = start(client, "alpha-starter")
     with counting(app) as statements:
         assert client.get(f"/attempts/{attempt_id}/q/2").status_code == 200
-    versions = [s for s in statements if "FROM question_versions" in s]
+    versions = [s for s in statements if "question_versions" in s]
     assert len(versions) == 1 and " IN " not in versions[0], "\n".join(versions)
+    assert "attempt_items.position =" in versions[0].split("question_versions", 1)[1], versions[0]
+    # BEGIN, the log-in session with its user, the page
+    assert len(statements) <= 3, "\n".join(statements)
