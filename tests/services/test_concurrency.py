@@ -174,9 +174,10 @@ def _autosave_setup(bank: Session):  # type: ignore[no-untyped-def]
     user = candidate(bank)
     attempt = start_attempt(bank, user, assessment(bank, "alpha-starter"), T0)
     login_token = start_session(bank, user, T0)
-    bank.commit()
     item = attempt.items[0]
-    return attempt, item, login_token, item.question_version.definition["correct"]
+    right = item.question_version.definition["correct"]
+    bank.commit()  # read before: the test's own session then reads again only after the race
+    return attempt, item, login_token, right
 
 
 def _autosave(session: Session, login_token: str, attempt_id: int, position: int, answer: object) -> str:
