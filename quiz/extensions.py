@@ -80,6 +80,10 @@ LIMITED_BLUEPRINTS = frozenset({"auth"})
 
 @limiter.request_filter
 def _outside_limited_blueprints() -> bool:
+    # Limits an operator sets for every route (RATELIMIT_DEFAULT, RATELIMIT_APPLICATION) still apply.
+    config = current_app.config
+    if config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION"):
+        return False
     return request.blueprint not in LIMITED_BLUEPRINTS
 
 _CLOCK = "quiz.clock"

@@ -111,7 +111,7 @@ def _raw(item: AttemptItem, fields: dict[str, list[str]]) -> Any:
 def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]:
     """One question. The POST is the no-JavaScript path: save, flag, then go where the button says."""
     session = db_session()
-    showing = request.method == "GET"
+    showing = request.method in ("GET", "HEAD")  # Flask answers HEAD with the GET view: it must never save
     if showing:
         found = load_question_page(session, current_user.id, attempt_id, position)
         if found is None:

@@ -103,7 +103,7 @@ def accept_session_row(row: SessionRow) -> bool:
         return False  # as Flask-Login treats a disabled user: not logged in
     g.login_session_user_id, g.login_session_id = row.user_id, row.id
     if due:
-        touch_session(db_session(), row.id, moment)  # committed with the view's own writes
+        touch_session(db_session(), row.id, moment)  # the autosave's statements commit as they run
     return True
 
 

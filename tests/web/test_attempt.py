@@ -86,6 +86,14 @@ def test_the_no_js_post_continues_the_sequence(app: Flask, alpha: tuple[FlaskCli
     assert save(client, attempt_id, 1, {"choice": "a"}, 8).get_json()["saved"] is False
 
 
+def test_a_head_request_to_a_question_page_changes_nothing(app: Flask, alpha: tuple[FlaskClient, int]) -> None:
+    """Flask answers HEAD with the page's view: a link checker or `curl -I` must not save or unflag."""
+    client, attempt_id = alpha
+    save(client, attempt_id, 1, {"choice": "b"}, 3)
+    assert client.head(f"/attempts/{attempt_id}/q/1").status_code == 200
+    assert stored(app, attempt_id)["items"][1] == ("b", False, 3)
+
+
 def test_a_malformed_answer_is_422_with_the_types_message(app: Flask, alpha: tuple[FlaskClient, int]) -> None:
     client, attempt_id = alpha
     save(client, attempt_id, 1, {"choice": "a"}, 1)

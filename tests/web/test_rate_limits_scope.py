@@ -38,3 +38,11 @@ def test_an_autosave_skips_the_limiter_and_a_log_in_does_not(make_app: AppFactor
     assert resolved == []
     app.test_client().post("/login", data={"email": "nobody@example.com", "password": "wrong password!"})
     assert "auth.login" in resolved
+
+
+def test_a_limit_set_for_every_route_still_applies_outside_the_limited_blueprints(make_app: AppFactory) -> None:
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
+    client = candidate(app, "ada@example.com")
+    attempt_id = start(client, "alpha-starter")
+    statuses = [client.get(f"/attempts/{attempt_id}/state").status_code for _ in range(4)]
+    assert statuses[-1] == 429, statuses
