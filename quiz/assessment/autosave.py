@@ -1,7 +1,9 @@
-"""The hot paths of a running attempt: the autosave, the question page and the state poll. Services (take a session,
-never commit), kept apart from quiz.assessment.services because every statement here runs for
-every save of every candidate of a start storm: each is built once, reads only what it needs, and
-the autosave checks the log-in session in the same query as the question it saves.
+"""The hot paths of a running attempt: the autosave, the question page and the state poll.
+
+Services (take a session, never commit), kept apart from quiz.assessment.services because every
+statement here runs for every save or page of every candidate of a start storm: each is built once,
+reads only what it needs, and the autosave checks the log-in session in the same query as the
+question it saves.
 """
 
 from __future__ import annotations
@@ -177,7 +179,8 @@ def save_if_newer(session: Session, target: SaveTarget, raw: Any, seq: int, now:
                                         "cutoff": now - timedelta(seconds=grace_seconds)}).rowcount == 1
     if not saved:
         return None
-    return SaveResult(True, seq, answer, now, seconds_left(target.deadline_at, now), question_type.notice(spec, answer))
+    return SaveResult(True, seq, answer, now, seconds_left(target.deadline_at, now),
+                      question_type.notice(spec, answer))
 
 
 def save_in_transaction(session: Session, user_id: int, target: SaveTarget, raw: Any, seq: int, now: datetime,
