@@ -49,6 +49,10 @@ WRITING_GET_ENDPOINTS = {"candidates.dashboard", "admin.home", "admin.grading_qu
 #: every autosave of a start storm.
 READ_FIRST_ENDPOINTS = {"assessment.question", "assessment.state"}
 
+#: Forms whose POST reads first and takes SQLite's write lock only for the writes at its end: the
+#: log-in checks a password (about 20 ms of Argon2) that no autosave of a start storm should wait for.
+READ_FIRST_POST_ENDPOINTS = {"auth.login"}
+
 
 class BoundedIntConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):  # type: ignore[no-untyped-def]  # noqa: A002 - werkzeug's name
@@ -114,7 +118,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # concurrent writers queue instead of failing (see quiz.db). Attempt pages and the
         # dashboard write too: they finalise attempts whose time ran out.
         reading = request.method in ("GET", "HEAD")
-        set_immediate_transactions(not reading
+        set_immediate_transactions((not reading and request.endpoint not in READ_FIRST_POST_ENDPOINTS)
                                    or (request.blueprint == "assessment" and request.endpoint not in READ_FIRST_ENDPOINTS)
                                    or request.endpoint in WRITING_GET_ENDPOINTS)
 

@@ -165,7 +165,19 @@ def change_password(session: Session, user: User, current: str, new_password: st
     session.flush()
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+@dataclass(frozen=True)
+class Authenticated:
+    """Who proved their password, and the hash to store instead when the old one was made with other
+    Argon2 parameters (computed here, so the write that stores it does no hashing)."""
+
+    user: User
+    new_hash: str | None = None
+
+
+def authenticate(session: Session, email: str, password: str) -> Authenticated | None:
+    """The active user whose password this is. Reads only and changes nothing: the Argon2 work (about
+    20 ms of CPU) runs before the log-in's writes, which the caller makes after ending this read, so
+    on SQLite no other writer waits for the password check (see quiz.auth.views.login)."""
     try:
         email = normalise_email(email)
     except InvalidCredentialInput:
@@ -177,9 +189,8 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         return None
     if not verify_password(user.password_hash, password):
         return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)  # today's parameters from now on
-    return user
+    # Today's parameters from now on.
+    return Authenticated(user, hash_password(password) if needs_rehash(user.password_hash) else None)
 
 
 def load_active_user(session: Session, user_id: int | str) -> User | None:
@@ -190,9 +201,13 @@ def load_active_user(session: Session, user_id: int | str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
-def log_in(session: Session, user: User, now: datetime, device_token: str | None) -> str:
-    """A new server-side session for a browser that just proved who it is; returns its cookie token.
-    The device it came from is compared with other accounts' (a duplicate signal, nothing more)."""
+def log_in(session: Session, user: User, now: datetime, device_token: str | None, *,
+           new_hash: str | None = None) -> str:
+    """A new server-side session for a browser that just proved who it is (`authenticate`); returns
+    its cookie token. `new_hash` replaces a hash made with older parameters. The device it came from is
+    compared with other accounts' (a duplicate signal, nothing more)."""
+    if new_hash is not None:
+        user.password_hash = new_hash
     token = start_session(session, user, now, device_token)
     duplicates.refresh_signals(session, user, now, ["device"])
     return token

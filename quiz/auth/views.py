@@ -13,6 +13,7 @@ from quiz.auth.mails import AccountLinks
 from quiz.auth.passwords import InvalidCredentialInput
 from quiz.auth.tokens import InvalidToken
 from quiz.auth.web_sessions import device_token, log_browser_in, log_browser_out
+from quiz.db import immediate_transactions
 from quiz.extensions import commit, db_session, limiter, now
 
 bp = Blueprint("auth", __name__)
@@ -55,8 +56,8 @@ def _account_key() -> str:
     return f"account:{current_user.get_id()}" if current_user.is_authenticated else f"ip:{request.remote_addr}"
 
 
-def _log_in(user) -> None:  # type: ignore[no-untyped-def]
-    log_browser_in(user, services.log_in(db_session(), user, now(), device_token()))
+def _log_in(user, new_hash: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    log_browser_in(user, services.log_in(db_session(), user, now(), device_token(), new_hash=new_hash))
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -91,11 +92,20 @@ def login() -> str | Response:
         return _after_login()
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(db_session(), form.email.data, form.password.data)
-        if user is not None:
-            _log_in(user)
-            commit()  # the new session row, and a hash made with older parameters replaced
-            return _after_login()
+        found = services.authenticate(db_session(), form.email.data, form.password.data)
+        if found is not None:
+            # The password was checked in a read (READ_FIRST_POST_ENDPOINTS in quiz.app): on SQLite
+            # no autosave waited for its Argon2 work. The writes take the write lock from here; the
+            # user is read again inside, so one disabled meanwhile is not logged in.
+            db_session().rollback()
+            with immediate_transactions():
+                logged_in = found.user.is_active
+                if logged_in:
+                    _log_in(found.user, found.new_hash)
+                    commit()  # the new session row, and a hash made with older parameters replaced
+            if logged_in:
+                return _after_login()
+            db_session().rollback()
         form.password.errors.append("The email or the password is wrong.")
     return render_template("auth/login.html", form=form)
 
