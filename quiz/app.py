@@ -47,7 +47,7 @@ WRITING_GET_ENDPOINTS = {"candidates.dashboard", "admin.home", "admin.grading_qu
 #: Attempt pages that read first and take SQLite's write lock only to finalise an attempt whose time
 #: is up (quiz.assessment.views._finalise_under_lock): a question page rendered under the lock held up
 #: every autosave of a start storm.
-READ_FIRST_ENDPOINTS = {"assessment.question", "assessment.state"}
+READ_FIRST_ENDPOINTS = {"assessment.question", "assessment.state", "assessment.review"}
 
 #: Forms whose POST reads first and takes SQLite's write lock only for the writes at its end: the
 #: log-in checks a password (about 20 ms of Argon2) that no autosave of a start storm should wait for.
