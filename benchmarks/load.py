@@ -471,7 +471,8 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=60.0, help="seconds over which candidates arrive")
     parser.add_argument("--saves", type=int, default=40, help="answers each candidate saves")
     parser.add_argument("--save-interval", type=float, default=3.0, help="mean seconds between saves")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of `quiz serve`")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers of `quiz serve` (default: its own, 2 x the cores)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--no-access-log", action="store_true", help="`quiz serve --no-access-log`")
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server URL (a database is created on it)")
@@ -491,6 +492,10 @@ def main() -> None:
         database_url = server.set(database=name).render_as_string(hide_password=False)
     key, sessions = prepare(instance, database_url, args.candidates, args.capacity_clients)
     port = free_port()
+    if args.workers is None:
+        from quiz.cli import default_workers
+
+        args.workers = default_workers()
     process = serve(instance, database_url, port, args.workers, args.threads, not args.no_access_log)
     base = f"http://127.0.0.1:{port}"
     engine_name = "PostgreSQL" if database_url else "SQLite"

@@ -83,3 +83,11 @@ def test_the_access_log_is_on_by_default_and_can_be_turned_off(tmp_path: Path, m
         result = CliRunner().invoke(quiz.cli.main, ["serve", *options])
         assert result.exit_code == 0, result.output
     assert [("--access-logfile" in argv) for argv in launched] == [True, False]
+
+
+def test_the_default_worker_count_is_twice_the_usable_cores(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from quiz import cli
+
+    for cores, expected in ((1, 2), (2, 4), (3, 6), (8, 16), (64, 16)):
+        monkeypatch.setattr(cli.os, "sched_getaffinity", lambda _pid, n=cores: set(range(n)), raising=False)
+        assert cli.default_workers() == expected
