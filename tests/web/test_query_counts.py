@@ -209,3 +209,16 @@ def test_a_question_page_loads_the_one_question_it_shows(app: Flask) -> None:
     assert "attempt_items.position =" in versions[0].split("question_versions", 1)[1], versions[0]
     # BEGIN, the log-in session with its user, the page
     assert len(statements) <= 3, "\n".join(statements)
+
+
+def test_a_submit_loads_the_items_of_the_attempt_once(make_app: AppFactory, db_url: str) -> None:
+    app = make_app(DATABASE_URL=db_url)
+    client = candidate(app, "ada@example.com")
+    attempt_id = start(client, "alpha-starter")
+    review = client.get(f"/attempts/{attempt_id}/review")
+    assert review.status_code == 200
+    with counting(app) as statements:
+        response = client.post(f"/attempts/{attempt_id}/submit", data={"confirm": "y"})
+    assert response.status_code == 302
+    item_loads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM attempt_items" in s]
+    assert len(item_loads) == 1, "\n\n".join(item_loads)
