@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
@@ -75,14 +75,18 @@ def check_can_start(session: Session, user: User, assessment: Assessment, *, off
         offered = is_offered(assessment, track_pool(session, assessment.track))
     if not (assessment.active and assessment.track.active and offered):
         raise NotEligible("This assessment is not open yet.")
-    _refuse_second_attempt(live_attempt(session, user, assessment))
     if assessment.kind == "starter":
-        taken = session.scalar(select(Attempt).where(
-            Attempt.user_id == user.id, Attempt.assessment_kind == "starter", Attempt.voided_at.is_(None)))
+        # This assessment's attempt and any other starter's, in one query.
+        held = session.scalars(select(Attempt).where(
+            Attempt.user_id == user.id, Attempt.voided_at.is_(None),
+            or_(Attempt.assessment_id == assessment.id, Attempt.assessment_kind == "starter"))).all()
+        _refuse_second_attempt(next((a for a in held if a.assessment_id == assessment.id), None))
+        taken = next((a for a in held if a.assessment_kind == "starter"), None)
         if taken is not None:
             raise AlreadyAttempted(f"You have already taken a starter assessment ({taken.assessment.title}); "
                                    "a starter assessment can be taken only once.")
         return
+    _refuse_second_attempt(live_attempt(session, user, assessment))
     starter = passed_starter(session, user)
     if starter is None:
         raise NotEligible("Specialist assessments open once you pass a starter assessment.")

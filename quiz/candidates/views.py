@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from quiz.assessment.errors import AlreadyStarted, AssessmentError
@@ -52,7 +53,9 @@ def application() -> str | Response:
 
 
 def _assessment(key: str) -> Assessment:
-    found = db_session().scalar(select(Assessment).where(Assessment.key == key))
+    # With its track (the start checks and draws from it) and tier (the page names it): one query.
+    found = db_session().scalar(select(Assessment).where(Assessment.key == key)
+                                .options(joinedload(Assessment.track), joinedload(Assessment.tier)))
     if found is None:
         abort(404)
     return found

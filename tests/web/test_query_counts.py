@@ -27,6 +27,12 @@ from tests.web.conftest import AppFactory
 # The question with the log-in session that asks for it, and the UPDATE: each its own transaction,
 # so no BEGIN or COMMIT goes to the database (on PostgreSQL 2 round trips, not 4)
 AUTOSAVE_STATEMENTS = 2
+# BEGIN, the log-in session with its user, the assessment with its track and tier, the application,
+# the candidate's attempts that forbid a start (one query), the drawn versions, the attempt, its
+# items in one INSERT, the savepoint's two statements, COMMIT
+START_STATEMENTS = 11
+# The page before the start: the same checks, nothing drawn
+INSTRUCTIONS_STATEMENTS = 5
 
 
 def _in_transaction(dbapi_connection) -> bool:  # type: ignore[no-untyped-def]
@@ -130,6 +136,15 @@ def test_a_start_costs_the_same_statements_and_values_whatever_the_bank_size(mak
     large = _start_statements(make_app(edit_bank=_grow_alpha(40), DATABASE_URL=f"sqlite:///{tmp_path / 'big.sqlite3'}",
                                        INSTANCE_PATH=str(tmp_path / "big")), capped=capped)
     assert large == small
+
+
+def test_a_start_and_the_page_before_it_run_a_bounded_number_of_statements(app: Flask) -> None:
+    starting, _ = _start_statements(app)
+    assert starting <= START_STATEMENTS
+    client = candidate(app, "bob@example.com")
+    with counting(app) as statements:
+        assert client.get("/assessments/alpha-starter").status_code == 200
+    assert len(statements) <= INSTRUCTIONS_STATEMENTS, "\n".join(statements)
 
 
 def test_a_state_poll_reads_two_columns_of_an_open_attempt(app: Flask) -> None:

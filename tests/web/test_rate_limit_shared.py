@@ -75,3 +75,12 @@ def test_a_worker_starting_while_another_counts_waits_instead_of_failing(tmp_pat
     storage = SQLiteStorage(f"{SCHEME}://{path}")
     assert storage.incr("login/1.2.3.4", 60) == 1
     assert storage.get("login/1.2.3.4") == 1
+
+
+def test_counting_does_not_wait_for_the_disk(tmp_path: Path) -> None:
+    """Counters need not survive a power cut: the file is in WAL mode and commits without an fsync."""
+    storage = SQLiteStorage(default_storage_uri(tmp_path))
+    assert storage.incr("login:10.0.0.1", 60) == 1
+    connection = storage._connection()
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
+    assert connection.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
