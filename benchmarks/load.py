@@ -472,7 +472,7 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=40, help="answers each candidate saves")
     parser.add_argument("--save-interval", type=float, default=3.0, help="mean seconds between saves")
     parser.add_argument("--workers", type=int, default=None,
-                        help="gunicorn workers of `quiz serve` (default: its own, 2 x the cores)")
+                        help="gunicorn workers of `quiz serve` (default: its own for the engine)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--no-access-log", action="store_true", help="`quiz serve --no-access-log`")
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server URL (a database is created on it)")
@@ -495,7 +495,7 @@ def main() -> None:
     if args.workers is None:
         from quiz.cli import default_workers
 
-        args.workers = default_workers()
+        args.workers = default_workers(database_url or "sqlite://")
     process = serve(instance, database_url, port, args.workers, args.threads, not args.no_access_log)
     base = f"http://127.0.0.1:{port}"
     engine_name = "PostgreSQL" if database_url else "SQLite"

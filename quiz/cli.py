@@ -28,7 +28,7 @@ from quiz.bank.sync import BankConflict, SyncReport, sync_bank
 from quiz.config import DEV_SECRET_KEY, ConfigError, load_config
 from quiz.assessment.services import sweep_expired
 from quiz.clock import SystemClock
-from quiz.db import immediate_transactions, make_engine, make_session_factory
+from quiz.db import immediate_transactions, is_sqlite, make_engine, make_session_factory
 from quiz.notifications import mail_session_info
 from quiz.main.services import catalogue
 from quiz.models import Question, QuestionVersion, Tier
@@ -327,21 +327,22 @@ def worker(ctx: Context, threads: int) -> None:
                               check_worker_health=True).run()
 
 
-def default_workers() -> int:
-    """Twice the cores this server may use (2 to 16): a sync worker waiting on the database, its lock
-    or its disk leaves its core to another. On 2 cores, 4 workers instead of 2 cut a 1,000-candidate
-    start storm's autosave p99 from about 3 s to about 1.2 s on PostgreSQL (benchmarks/load.py)."""
+def default_workers(database_url: str) -> int:
+    """PostgreSQL: twice the cores this server may use (2 to 16), since a sync worker waiting on the
+    database leaves its core to another (on 2 cores, 4 workers instead of 2 cut a 1,000-candidate start
+    storm's autosave p99 from about 3 s to 1.2-3 s, benchmarks/load.py). SQLite: the cores (at least
+    2), since its writers take turns at one lock and 4 workers on 2 cores served fewer autosaves than 2."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not on Linux
         cores = os.cpu_count() or 1
-    return min(max(2 * cores, 2), 16)
+    return min(max(cores, 2) if is_sqlite(database_url) else max(2 * cores, 2), 16)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=None, show_default="2 x the cores, 2 to 16", type=click.IntRange(1, 64),
+@click.option("--workers", default=None, show_default="2 x the cores on PostgreSQL (2 to 16), the cores on SQLite (2 to 16)", type=click.IntRange(1, 64),
               help="Server worker processes (they share the database).")
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker process (more than 1 uses gunicorn's gthread workers).")
@@ -354,7 +355,7 @@ def default_workers() -> int:
 def serve(ctx: Context, host: str, port: int, workers: int | None, threads: int, no_job_worker: bool,
           access_log: bool) -> None:
     """Serve the app through gunicorn (runs `quiz init` first when the database needs it), with a job worker."""
-    workers = workers or default_workers()
+    workers = workers or default_workers(ctx.config["DATABASE_URL"])
     if ctx.config["SECRET_KEY"] == DEV_SECRET_KEY or _needs_init(ctx):
         run_init(ctx)
     gunicorn = shutil.which("gunicorn", path=os.pathsep.join([str(Path(sys.executable).parent),

@@ -85,9 +85,10 @@ def test_the_access_log_is_on_by_default_and_can_be_turned_off(tmp_path: Path, m
     assert [("--access-logfile" in argv) for argv in launched] == [True, False]
 
 
-def test_the_default_worker_count_is_twice_the_usable_cores(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_default_worker_count_follows_the_cores_and_the_engine(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from quiz import cli
 
-    for cores, expected in ((1, 2), (2, 4), (3, 6), (8, 16), (64, 16)):
+    postgres, sqlite = "postgresql+psycopg://quiz@db/quiz", "sqlite:////srv/quiz/quiz.sqlite3"
+    for cores, on_postgres, on_sqlite in ((1, 2, 2), (2, 4, 2), (3, 6, 3), (8, 16, 8), (64, 16, 16)):
         monkeypatch.setattr(cli.os, "sched_getaffinity", lambda _pid, n=cores: set(range(n)), raising=False)
-        assert cli.default_workers() == expected
+        assert (cli.default_workers(postgres), cli.default_workers(sqlite)) == (on_postgres, on_sqlite)
