@@ -330,8 +330,8 @@ def worker(ctx: Context, threads: int) -> None:
 def default_workers(database_url: str) -> int:
     """PostgreSQL: twice the cores this server may use (2 to 16), since a sync worker waiting on the
     database leaves its core to another (on 2 cores, 4 workers instead of 2 cut a 1,000-candidate start
-    storm's autosave p99 from about 3 s to 1.2-3 s, benchmarks/load.py). SQLite: the cores (at least
-    2), since its writers take turns at one lock and 4 workers on 2 cores served fewer autosaves than 2."""
+    storm's autosave p99 from about 3 s to 1.2-3 s, benchmarks/load.py). SQLite: the cores (2 to 16),
+    since its writers take turns at one lock and 4 workers on 2 cores served fewer autosaves than 2."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not on Linux
@@ -342,7 +342,8 @@ def default_workers(database_url: str) -> int:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=None, show_default="2 x the cores on PostgreSQL (2 to 16), the cores on SQLite (2 to 16)", type=click.IntRange(1, 64),
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              show_default="the cores on SQLite, 2 x the cores on PostgreSQL (2 to 16)",
               help="Server worker processes (they share the database).")
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker process (more than 1 uses gunicorn's gthread workers).")
