@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from quiz.assessment import views as assessment_views
 from quiz.auth import services
-from quiz.extensions import get_engine, session_factory
 from quiz.clock import FrozenClock
+from quiz.extensions import get_engine, session_factory
 from quiz.models import Attempt, LoginSession, User
 from tests.web.conftest import GRACE
 from tests.web.support import candidate, flashes, login, signup, start
